@@ -1,0 +1,19 @@
+import { z } from 'zod';
+import { commonEnv, port } from '#config';
+
+export const barrageConfigSchema = z.object({
+  ...commonEnv,
+  BARRAGE_PORT: port(3011),
+  /** Sustained barrage messages per user per room per second (PROTOCOL §4 default 5). */
+  BARRAGE_RATE_PER_SEC: z.coerce.number().positive().max(1000).default(5),
+  /** Burst a user may send at once (PROTOCOL §4 default 10). */
+  BARRAGE_BURST: z.coerce.number().int().min(1).max(10000).default(10),
+  /** How long a clientMsgId is remembered (PROTOCOL §4: 5 minutes). */
+  BARRAGE_DEDUPE_SEC: z.coerce.number().int().min(1).max(86400).default(300),
+  /** Requests handled at once by one replica. */
+  BARRAGE_CONCURRENCY: z.coerce.number().int().min(1).max(4096).default(256),
+});
+
+export type BarrageConfig = z.infer<typeof barrageConfigSchema>;
+
+export const BARRAGE_CONFIG = Symbol('BARRAGE_CONFIG');

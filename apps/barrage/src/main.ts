@@ -1,0 +1,31 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { loadConfigOrExit } from '#config';
+import { SERVICES } from '#contracts';
+import { LiveroomRpcExceptionFilter, RedisStreamsServer } from '#transport';
+import { AppModule } from './app.module.js';
+import { barrageConfigSchema } from './config.js';
+
+async function bootstrap(): Promise<void> {
+  const config = loadConfigOrExit('barrage', barrageConfigSchema);
+  const app = await NestFactory.create(AppModule.forRoot(config), { logger: ['error', 'warn', 'log'] });
+  // Before connectMicroservice: the microservice inherits the app's global filters then.
+  app.useGlobalFilters(new LiveroomRpcExceptionFilter());
+  app.connectMicroservice(
+    {
+      strategy: new RedisStreamsServer({
+        redisUrl: config.REDIS_URL,
+        prefix: `${config.KEY_PREFIX}rpc:`,
+        service: SERVICES.barrage,
+        concurrency: config.BARRAGE_CONCURRENCY,
+      }),
+    },
+    { inheritAppConfig: true },
+  );
+  app.enableShutdownHooks();
+  await app.startAllMicroservices();
+  await app.listen(config.BARRAGE_PORT, '0.0.0.0');
+  process.stdout.write(`barrage listening on :${config.BARRAGE_PORT}\n`);
+}
+
+void bootstrap();

@@ -1,0 +1,59 @@
+import { type DynamicModule, Global, Inject, type MiddlewareConsumer, Module, type NestModule, type OnModuleInit } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { DataSource } from 'typeorm';
+import { HealthRegistry, ObservabilityModule } from '#observability';
+import { openDatabase } from '#persistence';
+import { REDIS, RedisModule } from '#redis';
+import { AuthModule } from './auth/auth.module.js';
+import { CallerMiddleware } from './auth/caller.middleware.js';
+import { GATEWAY_CONFIG, type GatewayConfig } from './config.js';
+import { RealtimeModule } from './realtime/realtime.module.js';
+import { RoomsController } from './rooms/rooms.controller.js';
+import { RoomsModule } from './rooms/rooms.module.js';
+
+@Global()
+@Module({})
+class CoreModule {
+  static forRoot(config: GatewayConfig): DynamicModule {
+    return {
+      module: CoreModule,
+      providers: [
+        { provide: GATEWAY_CONFIG, useValue: config },
+        { provide: DataSource, useFactory: () => openDatabase(config.DATABASE_URL) },
+      ],
+      exports: [GATEWAY_CONFIG, DataSource],
+    };
+  }
+}
+
+@Module({})
+export class AppModule implements NestModule, OnModuleInit {
+  constructor(
+    private readonly health: HealthRegistry,
+    @Inject(REDIS) private readonly redis: Redis,
+    private readonly db: DataSource,
+  ) {}
+
+  static forRoot(config: GatewayConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        CoreModule.forRoot(config),
+        RedisModule.forRoot({ url: config.REDIS_URL, keyPrefix: config.KEY_PREFIX, connectionName: `gateway-${config.GATEWAY_ID}` }),
+        ObservabilityModule,
+        AuthModule,
+        RoomsModule,
+        RealtimeModule,
+      ],
+    };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(CallerMiddleware).forRoutes(RoomsController);
+  }
+
+  onModuleInit(): void {
+    this.health.addProbe('redis', () => this.redis.ping());
+    this.health.addProbe('postgres', () => this.db.query('SELECT 1'));
+  }
+}

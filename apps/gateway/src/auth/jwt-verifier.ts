@@ -1,0 +1,54 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { jwtVerify } from 'jose';
+import { z } from 'zod';
+import { type Actor, idSchema, LiveroomError } from '#contracts';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config.js';
+
+const claimsSchema = z.object({
+  sub: idSchema,
+  name: z.string().optional(),
+  roles: z.array(z.string()).optional(),
+});
+
+/** The caller of a request: a verified user, or an anonymous read-only viewer. */
+export type Caller = Actor | null;
+
+/** HS256 JWTs as PROTOCOL §1 describes them; `exp` is honoured by jose. */
+@Injectable()
+export class JwtVerifier {
+  private readonly key: Uint8Array;
+
+  constructor(@Inject(GATEWAY_CONFIG) config: GatewayConfig) {
+    this.key = new TextEncoder().encode(config.JWT_SECRET);
+  }
+
+  /** No token: anonymous (null). A token that is present but bad: UNAUTHORIZED. */
+  async verify(token: unknown): Promise<Caller> {
+    if (token === undefined || token === null) return null;
+    if (typeof token !== 'string' || token.length === 0 || token.length > 4096) throw unauthorized();
+    try {
+      const { payload } = await jwtVerify(token, this.key, { algorithms: ['HS256'] });
+      const claims = claimsSchema.parse(payload);
+      return {
+        userId: claims.sub,
+        name: [...(claims.name ?? '')].slice(0, 32).join(''),
+        roles: (claims.roles ?? []).filter((r) => typeof r === 'string').slice(0, 16).map((r) => r.slice(0, 32)),
+      };
+    } catch {
+      throw unauthorized();
+    }
+  }
+}
+
+function unauthorized(): LiveroomError {
+  return new LiveroomError('UNAUTHORIZED', 'invalid or expired token');
+}
+
+export function requireUser(caller: Caller): Actor {
+  if (!caller) throw new LiveroomError('UNAUTHORIZED', 'sign in to do this');
+  return caller;
+}
+
+export function isAdmin(caller: Caller): boolean {
+  return caller?.roles.includes('admin') ?? false;
+}

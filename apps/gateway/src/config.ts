@@ -1,0 +1,31 @@
+import { hostname } from 'node:os';
+import { z } from 'zod';
+import { commonEnv, databaseEnv, DEV_JWT_SECRET, port, withJwtSecretRule } from '#config';
+
+export const gatewayConfigSchema = withJwtSecretRule(
+  z.object({
+    ...commonEnv,
+    ...databaseEnv,
+    GATEWAY_PORT: port(3000),
+    JWT_SECRET: z.string().min(1).default(DEV_JWT_SECRET),
+    /** Unique per process: keys this gateway's viewer counts in Redis. */
+    GATEWAY_ID: z
+      .string()
+      .regex(/^[A-Za-z0-9_.:-]{1,64}$/)
+      .default(`${hostname()}-${process.pid}`),
+    /** Longest a room's events wait before they are sent as one frame (PROTOCOL §3: at most 50 ms). */
+    FANOUT_TICK_MS: z.coerce.number().int().min(1).max(50).default(50),
+    /** Bytes queued to one socket before it is disconnected as too slow (it resumes with sinceSeq). */
+    SOCKET_MAX_BUFFERED_BYTES: z.coerce.number().int().min(16384).default(4 * 1024 * 1024),
+    /** How long a request to a backend service may take before the client is told UNAVAILABLE. */
+    SERVICE_TIMEOUT_MS: z.coerce.number().int().min(100).max(4500).default(4000),
+    /** Likes counted per user per second (PROTOCOL §4: 20); the rest are dropped silently. */
+    LIKES_PER_USER_PER_SEC: z.coerce.number().int().min(1).max(1000).default(20),
+    /** Interval of `room:stats` (PROTOCOL §3: at most once per second). */
+    STATS_INTERVAL_MS: z.coerce.number().int().min(1000).max(60000).default(1000),
+  }),
+);
+
+export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
+
+export const GATEWAY_CONFIG = Symbol('GATEWAY_CONFIG');

@@ -1,0 +1,41 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { Response } from 'express';
+import { LiveroomError, type WireError } from '#contracts';
+
+/** Socket.IO acks (PROTOCOL §2). */
+export type Ack<T extends object = object> = ({ ok: true } & T) | { ok: false; error: WireError };
+
+const logger = new Logger('errors');
+
+/** The one place an error becomes what a client sees: unknown failures are logged and become INTERNAL. */
+export function toLiveroomError(error: unknown): LiveroomError {
+  const mapped = LiveroomError.from(error);
+  if (mapped.code === 'INTERNAL' && !(error instanceof LiveroomError)) logger.error(error);
+  return mapped;
+}
+
+/** Runs a request and answers exactly one ack, whatever happens. */
+export async function ackOf<T extends object>(work: () => Promise<T> | T): Promise<Ack<T>> {
+  try {
+    return { ok: true, ...(await work()) };
+  } catch (error) {
+    return { ok: false, error: toLiveroomError(error).toWire() };
+  }
+}
+
+/** HTTP side: `{ error: { code, message } }` with the code's status (PROTOCOL §7). */
+@Catch()
+export class HttpErrorFilter implements ExceptionFilter {
+  catch(error: unknown, host: ArgumentsHost): void {
+    const res = host.switchToHttp().getResponse<Response>();
+    const mapped = error instanceof HttpException ? fromHttpException(error) : toLiveroomError(error);
+    res.status(mapped.httpStatus).json({ error: mapped.toWire() });
+  }
+}
+
+function fromHttpException(error: HttpException): LiveroomError {
+  const status = error.getStatus();
+  if (status === 404) return new LiveroomError('ROOM_NOT_FOUND', 'no such route');
+  if (status === 413 || status === 400) return new LiveroomError('INVALID_ARGUMENT', error.message);
+  return new LiveroomError(status < 500 ? 'INVALID_ARGUMENT' : 'INTERNAL', error.message);
+}

@@ -1,0 +1,66 @@
+import type { Socket } from 'socket.io';
+import * as ws from 'ws';
+
+/** What the writer reads of engine.io and ws internals (stable across engine.io 6 / ws 8). */
+interface EngineConnection {
+  readyState: string;
+  writeBuffer: unknown[];
+  transport: { name: string; socket?: WsInternals };
+  write(data: string): void;
+}
+interface WsInternals {
+  readyState: number;
+  _socket?: { writableLength: number };
+  _sender?: { sendFrame(list: Buffer[], cb?: () => void): void };
+}
+
+const FRAME_OPTIONS = { fin: true, rsv1: false, opcode: 1, mask: false, readOnly: false } as const;
+
+/** ws's frame builder (public in ws, missing from @types/ws). */
+const Sender = (ws as unknown as { Sender: { frame(data: Buffer, options: typeof FRAME_OPTIONS): Buffer[] } }).Sender;
+const WS_OPEN = 1;
+
+export interface WriteStats {
+  written: number;
+  dropped: number;
+}
+
+/**
+ * Writes one Socket.IO packet to many sockets, encoding it once: the WebSocket frame is built once
+ * per room and the same bytes go to every websocket. A socket whose engine.io buffer holds packets
+ * (an ack not yet flushed, a polling client, an upgrade) goes through engine.io instead so its
+ * order is kept. A socket that has more than `maxBufferedBytes` queued is disconnected: it is too
+ * slow, and it resumes with `sinceSeq` without losing anything still in history.
+ */
+export class FrameWriter {
+  constructor(private readonly maxBufferedBytes: number) {}
+
+  write(sockets: Iterable<Socket>, packet: string): WriteStats {
+    let frame: Buffer[] | null = null;
+    let written = 0;
+    let dropped = 0;
+    for (const socket of sockets) {
+      const conn = socket.conn as unknown as EngineConnection;
+      if (conn.readyState !== 'open') continue;
+      const socketWs = conn.transport.name === 'websocket' ? conn.transport.socket : undefined;
+      if (socketWs?._sender && socketWs._socket && socketWs.readyState === WS_OPEN && conn.writeBuffer.length === 0) {
+        if (socketWs._socket.writableLength > this.maxBufferedBytes) {
+          socket.disconnect(true);
+          dropped++;
+          continue;
+        }
+        frame ??= [Buffer.concat(Sender.frame(Buffer.from(`4${packet}`), FRAME_OPTIONS))];
+        socketWs._sender.sendFrame(frame);
+      } else {
+        conn.write(packet);
+      }
+      written++;
+    }
+    return { written, dropped };
+  }
+}
+
+/** The Socket.IO packet of `socket.emit(event, payloadJson)` on the default namespace. */
+export function eventPacket(event: string, payloadJson: string): string {
+  return `2[${JSON.stringify(event)},${payloadJson}]`;
+}

@@ -1,0 +1,120 @@
+import type { Socket } from 'socket.io';
+import type { RawRoomEvent } from '#room-log';
+import { eventPacket, type FrameWriter } from './frame-writer.js';
+
+/** Events a channel keeps in memory to serve joins that race with live traffic. */
+const KEEP_EVENTS = 1024;
+
+export interface ChannelHooks {
+  /** After a frame went out: metrics, and room-level reactions (e.g. kicks on room end). */
+  onFlushed(channel: RoomChannel, events: RawRoomEvent[], sockets: number): void;
+  onError(channel: RoomChannel, error: unknown): void;
+}
+
+/**
+ * One room on one gateway: its local sockets, the recent events, and the batching tick. Every
+ * socket of the room gets the same frame, encoded once; a socket joins at `flushedSeq`, so from its
+ * join on it receives exactly the events after it, in order.
+ */
+export class RoomChannel {
+  readonly sockets = new Set<Socket>();
+  private readonly events: RawRoomEvent[] = [];
+  private flushedIndex = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private immediate: NodeJS.Immediate | null = null;
+  private lastFlushAt = 0;
+  private waiters: { seq: number; resolve: () => void }[] = [];
+  lastSeq: number;
+  flushedSeq: number;
+  closed = false;
+
+  constructor(
+    readonly roomId: string,
+    baseSeq: number,
+    private readonly writer: FrameWriter,
+    private readonly tickMs: number,
+    private readonly hooks: ChannelHooks,
+  ) {
+    this.lastSeq = baseSeq;
+    this.flushedSeq = baseSeq;
+  }
+
+  /** Ordered, gap-free events from the room log follower. */
+  push(events: RawRoomEvent[]): void {
+    for (const e of events) this.events.push(e);
+    this.lastSeq = events[events.length - 1]?.seq ?? this.lastSeq;
+    this.schedule();
+  }
+
+  /** Events with afterSeq < seq <= toSeq from memory, or null when memory no longer reaches back. */
+  between(afterSeq: number, toSeq: number): RawRoomEvent[] | null {
+    if (toSeq <= afterSeq) return [];
+    const first = this.events[0];
+    if (!first || first.seq > afterSeq + 1) return null;
+    const start = afterSeq + 1 - first.seq;
+    return this.events.slice(start, start + (toSeq - afterSeq));
+  }
+
+  /** Resolves once every event up to `seq` has been sent (or after timeoutMs). */
+  waitFlushed(seq: number, timeoutMs: number): Promise<boolean> {
+    if (this.flushedSeq >= seq) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), timeoutMs);
+      this.waiters.push({ seq, resolve: () => (clearTimeout(timer), resolve(true)) });
+    });
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    if (this.immediate) clearImmediate(this.immediate);
+    this.timer = null;
+    this.immediate = null;
+    for (const w of this.waiters) w.resolve();
+    this.waiters = [];
+  }
+
+  private schedule(): void {
+    if (this.timer || this.immediate || this.closed) return;
+    const wait = this.lastFlushAt + this.tickMs - Date.now();
+    // First event after idle: at once (after this I/O turn, to batch what arrived together).
+    if (wait <= 0) this.immediate = setImmediate(() => this.safeFlush());
+    else this.timer = setTimeout(() => this.safeFlush(), wait);
+  }
+
+  private safeFlush(): void {
+    try {
+      this.flush();
+    } catch (error) {
+      // A failing write must not stop the room: report it and keep the tick going.
+      this.hooks.onError(this, error);
+    }
+  }
+
+  private flush(): void {
+    this.timer = null;
+    this.immediate = null;
+    if (this.closed) return;
+    const pending = this.events.slice(this.flushedIndex);
+    if (pending.length === 0) return;
+    this.lastFlushAt = Date.now();
+    if (this.sockets.size > 0) {
+      let json = `{"roomId":"${this.roomId}","events":[`;
+      for (let i = 0; i < pending.length; i++) json += (i === 0 ? '' : ',') + (pending[i] as RawRoomEvent).json;
+      this.writer.write(this.sockets, eventPacket('room:events', `${json}]}`));
+    }
+    this.flushedSeq = this.lastSeq;
+    this.flushedIndex = this.events.length;
+    if (this.events.length > KEEP_EVENTS * 2) {
+      const drop = this.events.length - KEEP_EVENTS;
+      this.events.splice(0, drop);
+      this.flushedIndex -= drop;
+    }
+    if (this.waiters.length > 0) {
+      const due = this.waiters.filter((w) => w.seq <= this.flushedSeq);
+      this.waiters = this.waiters.filter((w) => w.seq > this.flushedSeq);
+      for (const w of due) w.resolve();
+    }
+    this.hooks.onFlushed(this, pending, this.sockets.size);
+  }
+}

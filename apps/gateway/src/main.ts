@@ -1,0 +1,25 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { loadConfigOrExit } from '#config';
+import { RedisKeys } from '#contracts';
+import { AppModule } from './app.module.js';
+import { gatewayConfigSchema } from './config.js';
+import { HttpErrorFilter } from './errors/error-mapping.js';
+import { RedisIoAdapter } from './realtime/redis-io.adapter.js';
+
+async function bootstrap(): Promise<void> {
+  const config = loadConfigOrExit('gateway', gatewayConfigSchema);
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { logger: ['error', 'warn', 'log'] });
+  const io = new RedisIoAdapter(app, config.REDIS_URL, new RedisKeys(config.KEY_PREFIX).socketIoPrefix());
+  await io.connect();
+  app.useWebSocketAdapter(io);
+  app.useGlobalFilters(new HttpErrorFilter());
+  app.useBodyParser('json', { limit: '16kb' });
+  app.enableCors({ origin: true });
+  app.enableShutdownHooks();
+  await app.listen(config.GATEWAY_PORT, '0.0.0.0');
+  process.stdout.write(`gateway ${config.GATEWAY_ID} listening on :${config.GATEWAY_PORT}\n`);
+}
+
+void bootstrap();

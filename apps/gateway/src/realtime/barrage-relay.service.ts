@@ -1,0 +1,48 @@
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { firstValueFrom } from 'rxjs';
+import type { Socket } from 'socket.io';
+import {
+  type BarrageSendCommand,
+  type BarrageSendResult,
+  barrageSendSchema,
+  LiveroomError,
+  parseInput,
+  PATTERNS,
+  SERVICES,
+} from '#contracts';
+import { RedisStreamsClient } from '#transport';
+import { requireUser } from '../auth/jwt-verifier.js';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config.js';
+import { stateOf } from './socket-state.js';
+
+/** barrage:send: validated here, handled by one barrage replica over the Redis Streams transport. */
+@Injectable()
+export class BarrageRelayService implements OnApplicationShutdown {
+  private readonly client: RedisStreamsClient;
+
+  constructor(@Inject(GATEWAY_CONFIG) config: GatewayConfig) {
+    this.client = new RedisStreamsClient({
+      redisUrl: config.REDIS_URL,
+      prefix: `${config.KEY_PREFIX}rpc:`,
+      service: SERVICES.barrage,
+      timeoutMs: config.SERVICE_TIMEOUT_MS,
+    });
+  }
+
+  async send(socket: Socket, payload: unknown): Promise<BarrageSendResult> {
+    const message = parseInput(barrageSendSchema, payload);
+    const state = stateOf(socket);
+    const actor = requireUser(state.caller);
+    if (!state.rooms.has(message.roomId)) throw new LiveroomError('NOT_IN_ROOM', `join room ${message.roomId} first`);
+    const command: BarrageSendCommand = { actor, message };
+    try {
+      return await firstValueFrom(this.client.send<BarrageSendResult, BarrageSendCommand>(PATTERNS.barrageSend, command));
+    } catch (error) {
+      throw LiveroomError.from(error);
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.client.close();
+  }
+}

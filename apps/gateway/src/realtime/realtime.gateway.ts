@@ -1,0 +1,95 @@
+import {
+  Ack,
+  ConnectedSocket,
+  MessageBody,
+  type OnGatewayConnection,
+  type OnGatewayDisconnect,
+  type OnGatewayInit,
+  SubscribeMessage,
+  WebSocketGateway,
+} from '@nestjs/websockets';
+import { Gauge } from 'prom-client';
+import type { Server, Socket } from 'socket.io';
+import { CLIENT_EVENTS } from '#contracts';
+import { MetricsRegistry } from '#observability';
+import { JwtVerifier } from '../auth/jwt-verifier.js';
+import { type Ack as AckBody, ackOf } from '../errors/error-mapping.js';
+import { BarrageRelayService } from './barrage-relay.service.js';
+import { LikesService } from './likes.service.js';
+import { RoomMembershipService } from './room-membership.service.js';
+import type { SocketState } from './socket-state.js';
+
+type AckFn = ((body: AckBody<object>) => void) | undefined;
+
+function replier(ack: AckFn): (body: AckBody<object>) => void {
+  return (body) => (typeof ack === 'function' ? ack(body) : undefined);
+}
+
+/** Thin Socket.IO edge: authenticate, validate in the services, answer exactly one ack per request. */
+@WebSocketGateway()
+export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
+  private server: Server | null = null;
+
+  constructor(
+    private readonly jwt: JwtVerifier,
+    private readonly membership: RoomMembershipService,
+    private readonly barrage: BarrageRelayService,
+    private readonly likes: LikesService,
+    metrics: MetricsRegistry,
+  ) {
+    const gateway = this;
+    new Gauge({
+      name: 'liveroom_gateway_connections',
+      help: 'open Socket.IO connections of this gateway process',
+      registers: [metrics.registry],
+      collect() {
+        this.set(gateway.server?.of('/').sockets.size ?? 0);
+      },
+    });
+  }
+
+  afterInit(server: Server): void {
+    this.server = server;
+    // A present but invalid token refuses the connection (connect_error "UNAUTHORIZED"); none is anonymous.
+    server.use((socket, next) => {
+      const auth = socket.handshake.auth as Record<string, unknown> | undefined;
+      this.jwt.verify(auth?.token).then(
+        (caller) => {
+          const state: SocketState = { caller, rooms: new Set() };
+          socket.data = state;
+          if (caller) void socket.join(`user:${caller.userId}`);
+          next();
+        },
+        () => next(new Error('UNAUTHORIZED')),
+      );
+    });
+  }
+
+  handleConnection(): void {
+    // State is set by the auth middleware; nothing else to do per connection.
+  }
+
+  handleDisconnect(socket: Socket): void {
+    if (socket.data) this.membership.leaveAll(socket);
+  }
+
+  @SubscribeMessage(CLIENT_EVENTS.roomJoin)
+  join(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown, @Ack() ack: AckFn): void {
+    void this.membership.join(socket, body, replier(ack));
+  }
+
+  @SubscribeMessage(CLIENT_EVENTS.roomLeave)
+  leave(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown, @Ack() ack: AckFn): void {
+    void ackOf(() => this.membership.leave(socket, body)).then(replier(ack));
+  }
+
+  @SubscribeMessage(CLIENT_EVENTS.barrageSend)
+  sendBarrage(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown, @Ack() ack: AckFn): void {
+    void ackOf(() => this.barrage.send(socket, body)).then(replier(ack));
+  }
+
+  @SubscribeMessage(CLIENT_EVENTS.likeSend)
+  like(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown, @Ack() ack: AckFn): void {
+    void ackOf(() => this.likes.like(socket, body)).then(replier(ack));
+  }
+}

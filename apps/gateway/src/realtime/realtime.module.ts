@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module.js';
+import { FanoutModule } from '../fanout/fanout.module.js';
+import { RoomsModule } from '../rooms/rooms.module.js';
+import { BarrageRelayService } from './barrage-relay.service.js';
+import { LikesService } from './likes.service.js';
+import { RealtimeGateway } from './realtime.gateway.js';
+import { RoomMembershipService } from './room-membership.service.js';
+import { StatsBroadcasterService } from './stats-broadcaster.service.js';
+
+@Module({
+  imports: [AuthModule, FanoutModule, RoomsModule],
+  providers: [RealtimeGateway, RoomMembershipService, BarrageRelayService, LikesService, StatsBroadcasterService],
+})
+export class RealtimeModule {}

@@ -1,0 +1,73 @@
+import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { RedisKeys } from '#contracts';
+import { REDIS } from '#redis';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config.js';
+import { FanoutService } from '../fanout/fanout.service.js';
+
+/** A gateway that missed this many heartbeats no longer counts towards viewers. */
+const GATEWAY_TTL_MS = 5000;
+
+/**
+ * Viewers and likes per room. Each gateway publishes its local viewer counts every heartbeat;
+ * a room's viewers are the sum over the gateways that are alive.
+ */
+@Injectable()
+export class RoomStatsService implements OnModuleInit, OnApplicationShutdown {
+  private heartbeat: NodeJS.Timeout | null = null;
+
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis,
+    private readonly keys: RedisKeys,
+    private readonly fanout: FanoutService,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+  ) {}
+
+  onModuleInit(): void {
+    this.heartbeat = setInterval(() => void this.publishLocalViewers().catch(() => undefined), 1000);
+    this.heartbeat.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    await this.redis
+      .multi()
+      .zrem(this.keys.gateways(), this.config.GATEWAY_ID)
+      .del(this.keys.gatewayViewers(this.config.GATEWAY_ID))
+      .exec()
+      .catch(() => undefined);
+  }
+
+  async publishLocalViewers(): Promise<void> {
+    const key = this.keys.gatewayViewers(this.config.GATEWAY_ID);
+    const counts = this.fanout.localViewers();
+    const tx = this.redis.multi().del(key);
+    if (counts.size > 0) tx.hset(key, Object.fromEntries(counts));
+    await tx.pexpire(key, GATEWAY_TTL_MS).zadd(this.keys.gateways(), Date.now(), this.config.GATEWAY_ID).exec();
+  }
+
+  /** viewers and likes of many rooms in two round trips. */
+  async stats(roomIds: string[]): Promise<Map<string, { viewers: number; likes: number }>> {
+    const result = new Map<string, { viewers: number; likes: number }>();
+    if (roomIds.length === 0) return result;
+    const gateways = await this.redis.zrangebyscore(this.keys.gateways(), Date.now() - GATEWAY_TTL_MS, '+inf');
+    const read = this.redis.pipeline();
+    for (const roomId of roomIds) {
+      read.get(this.keys.roomLikes(roomId));
+      for (const gw of gateways) read.hget(this.keys.gatewayViewers(gw), roomId);
+    }
+    const replies = (await read.exec()) ?? [];
+    let i = 0;
+    for (const roomId of roomIds) {
+      const likes = Number(replies[i++]?.[1] ?? 0);
+      let viewers = 0;
+      for (let g = 0; g < gateways.length; g++) viewers += Number(replies[i++]?.[1] ?? 0);
+      result.set(roomId, { likes, viewers });
+    }
+    return result;
+  }
+
+  async roomStats(roomId: string): Promise<{ viewers: number; likes: number }> {
+    return (await this.stats([roomId])).get(roomId) ?? { viewers: 0, likes: 0 };
+  }
+}

@@ -1,0 +1,50 @@
+import { type ErrorCode, HTTP_STATUS_BY_CODE, isErrorCode } from './error-codes.js';
+
+/** The error body every client sees, in acks and HTTP responses. */
+export interface WireError {
+  code: ErrorCode;
+  message: string;
+  retryAfterMs?: number;
+}
+
+/**
+ * The one error type of liveroom. Services throw it; the gateway maps it to an ack or an HTTP
+ * response, and the transport carries it between apps as a WireError.
+ */
+export class LiveroomError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string = code,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+    this.name = 'LiveroomError';
+  }
+
+  get httpStatus(): number {
+    return HTTP_STATUS_BY_CODE[this.code];
+  }
+
+  toWire(): WireError {
+    const wire: WireError = { code: this.code, message: this.message };
+    if (this.retryAfterMs !== undefined) wire.retryAfterMs = Math.max(0, Math.ceil(this.retryAfterMs));
+    return wire;
+  }
+
+  /** Any thrown value, as a LiveroomError: unknown failures become INTERNAL (details stay in logs). */
+  static from(error: unknown): LiveroomError {
+    if (error instanceof LiveroomError) return error;
+    if (isWireError(error)) return new LiveroomError(error.code, error.message, error.retryAfterMs);
+    return new LiveroomError('INTERNAL', 'internal error');
+  }
+}
+
+export function isWireError(value: unknown): value is WireError {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Record<string, unknown>;
+  return (
+    isErrorCode(v.code) &&
+    typeof v.message === 'string' &&
+    (v.retryAfterMs === undefined || typeof v.retryAfterMs === 'number')
+  );
+}

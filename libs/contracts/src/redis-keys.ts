@@ -1,0 +1,58 @@
+/**
+ * Redis key names shared by the apps. Every key of a room carries the room id as a hash tag
+ * (`{roomId}`) so that one room's keys live in one Redis Cluster slot and a Lua script may touch them
+ * together. The prefix isolates deployments and test runs.
+ */
+export class RedisKeys {
+  constructor(readonly prefix: string) {}
+
+  private room(roomId: string, part: string): string {
+    return `${this.prefix}room:{${roomId}}:${part}`;
+  }
+
+  roomMeta(roomId: string): string {
+    return this.room(roomId, 'meta');
+  }
+  roomSeq(roomId: string): string {
+    return this.room(roomId, 'seq');
+  }
+  roomLog(roomId: string): string {
+    return this.room(roomId, 'log');
+  }
+  roomRecentBarrage(roomId: string): string {
+    return this.room(roomId, 'recent');
+  }
+  roomLikes(roomId: string): string {
+    return this.room(roomId, 'likes');
+  }
+  roomModerators(roomId: string): string {
+    return this.room(roomId, 'mods');
+  }
+  roomDedupe(roomId: string, dedupeKey: string): string {
+    return this.room(roomId, `dedupe:${dedupeKey}`);
+  }
+  /** Token bucket of one user in one room (barrage rate limit). */
+  barrageRate(roomId: string, userId: string): string {
+    return this.room(roomId, `rate:${userId}`);
+  }
+  /** Pub/sub channel on which the room log announces each appended event. */
+  roomChannel(roomId: string): string {
+    return this.room(roomId, 'events');
+  }
+  /** Per-gateway hash roomId -> local viewer count, with a TTL renewed by the gateway's heartbeat. */
+  gatewayViewers(gatewayId: string): string {
+    return `${this.prefix}gw:${gatewayId}:viewers`;
+  }
+  /** Sorted set of live gateways, scored by their last heartbeat (epoch ms). */
+  gateways(): string {
+    return `${this.prefix}gateways`;
+  }
+  /** Key prefix of the Redis Streams transport (request streams, consumer liveness, reply channels). */
+  transportPrefix(): string {
+    return `${this.prefix}rpc:`;
+  }
+  /** Prefix the Socket.IO Redis adapter uses for its channels. */
+  socketIoPrefix(): string {
+    return `${this.prefix}socket.io`;
+  }
+}

@@ -1,0 +1,66 @@
+import pg from 'pg';
+import { DataSource, type DataSourceOptions } from 'typeorm';
+import { MIGRATIONS } from './migrations/index.js';
+import { RoomEntity } from './rooms/room.entity.js';
+import { RoomModeratorEntity } from './rooms/room-moderator.entity.js';
+
+export const ENTITIES = [RoomEntity, RoomModeratorEntity];
+
+/** Any advisory lock number, fixed: the apps that start together take turns migrating. */
+const MIGRATION_LOCK = 7_318_001;
+
+export function dataSourceOptions(url: string, poolSize = 10): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    synchronize: false,
+    migrationsRun: false,
+    extra: { max: poolSize, connectionTimeoutMillis: 3000 },
+  };
+}
+
+/** Creates the database named in `url` if it does not exist (concurrent starters are fine). */
+export async function ensureDatabase(url: string): Promise<void> {
+  const target = new URL(url);
+  const name = decodeURIComponent(target.pathname.slice(1));
+  if (!/^[A-Za-z0-9_]{1,63}$/.test(name)) throw new Error(`unsupported database name "${name}"`);
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: admin.toString(), connectionTimeoutMillis: 3000 });
+  await client.connect();
+  try {
+    const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (found.rowCount === 0) {
+      await client.query(`CREATE DATABASE "${name}"`).catch((error: { code?: string }) => {
+        // 42P04 duplicate_database, 23505 unique_violation: another app created it first.
+        if (error.code !== '42P04' && error.code !== '23505') throw error;
+      });
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+/** Runs pending migrations under an advisory lock so that apps starting together don't race. */
+export async function runMigrations(dataSource: DataSource): Promise<void> {
+  const runner = dataSource.createQueryRunner();
+  await runner.connect();
+  try {
+    await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    await dataSource.runMigrations({ transaction: 'each' });
+  } finally {
+    await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
+    await runner.release();
+  }
+}
+
+/** Database created if missing, connected, migrated: what every app does at start. */
+export async function openDatabase(url: string, poolSize?: number): Promise<DataSource> {
+  await ensureDatabase(url);
+  const dataSource = new DataSource(dataSourceOptions(url, poolSize));
+  await dataSource.initialize();
+  await runMigrations(dataSource);
+  return dataSource;
+}

@@ -1,0 +1,3 @@
+export * from './database.js';
+export * from './rooms/room.entity.js';
+export * from './rooms/room-moderator.entity.js';

@@ -1,0 +1,2 @@
+export * from './create-redis.js';
+export * from './redis.module.js';

@@ -1,0 +1,3 @@
+export * from './room-log.js';
+export * from './room-log-follower.js';
+export * from './raw-event.js';

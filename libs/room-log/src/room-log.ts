@@ -1,0 +1,121 @@
+import type { Redis } from 'ioredis';
+import { LiveroomError, RedisKeys, type RoomEvent, type RoomEventDraft } from '#contracts';
+import { APPEND_SCRIPT } from './append.lua.js';
+import { type RawRoomEvent, toRaw } from './raw-event.js';
+
+export interface RoomLogOptions {
+  /** Events kept per room (at least this many; Redis trims approximately). PROTOCOL: >= 1,000. */
+  historySize: number;
+  /** Barrage events kept for snapshots (`recent`). */
+  recentSize: number;
+}
+
+export const DEFAULT_ROOM_LOG_OPTIONS: RoomLogOptions = { historySize: 2000, recentSize: 50 };
+
+export interface AppendOptions {
+  /** Makes the append idempotent: a second append with this key returns the first event. */
+  dedupeKey?: string;
+  dedupeTtlSec?: number;
+  /** Refuse with ROOM_NOT_FOUND / ROOM_ENDED unless the room's meta says live. */
+  requireLive?: boolean;
+}
+
+export interface AppendResult<E extends RoomEvent = RoomEvent> {
+  event: E;
+  duplicate: boolean;
+}
+
+export interface HistoryResult {
+  events: RawRoomEvent[];
+  /** The requested point is older than the history kept (or ahead of the room): start over. */
+  resync: boolean;
+  /** The room's seq when history was read. */
+  seq: number;
+}
+
+interface AppendingRedis extends Redis {
+  roomLogAppend(...args: (string | number)[]): Promise<[number, string]>;
+}
+
+/**
+ * The room log: the one append operation every producer uses (barrage, gifts, co-host, moderation)
+ * and the history the gateways read from.
+ */
+export class RoomLog {
+  private readonly redis: AppendingRedis;
+
+  constructor(
+    redis: Redis,
+    private readonly keys: RedisKeys,
+    private readonly options: RoomLogOptions = DEFAULT_ROOM_LOG_OPTIONS,
+  ) {
+    if (!('roomLogAppend' in redis)) redis.defineCommand('roomLogAppend', { numberOfKeys: 5, lua: APPEND_SCRIPT });
+    this.redis = redis as AppendingRedis;
+  }
+
+  async append<D extends RoomEventDraft>(
+    roomId: string,
+    draft: D,
+    options: AppendOptions = {},
+  ): Promise<AppendResult<Extract<RoomEvent, { type: D['type'] }>>> {
+    const k = this.keys;
+    const dedupe = options.dedupeKey ? k.roomDedupe(roomId, options.dedupeKey) : k.roomSeq(roomId);
+    const [status, payload] = await this.redis.roomLogAppend(
+      k.roomSeq(roomId),
+      k.roomLog(roomId),
+      k.roomRecentBarrage(roomId),
+      k.roomMeta(roomId),
+      dedupe,
+      JSON.stringify(draft),
+      draft.type,
+      k.roomChannel(roomId),
+      this.options.historySize,
+      options.dedupeKey ? (options.dedupeTtlSec ?? 300) : 0,
+      options.requireLive ? '1' : '0',
+      this.options.recentSize,
+    );
+    if (status === -1) throw new LiveroomError(payload === 'ROOM_ENDED' ? 'ROOM_ENDED' : 'ROOM_NOT_FOUND', `room ${roomId}: ${payload}`);
+    return { event: JSON.parse(payload), duplicate: status === 0 };
+  }
+
+  async currentSeq(roomId: string): Promise<number> {
+    return Number((await this.redis.get(this.keys.roomSeq(roomId))) ?? 0);
+  }
+
+  /** Every event after `afterSeq`, or resync when the history no longer reaches back that far. */
+  async history(roomId: string, afterSeq: number): Promise<HistoryResult> {
+    const [[, seqReply], [, entries]] = (await this.redis
+      .multi()
+      .get(this.keys.roomSeq(roomId))
+      .xrange(this.keys.roomLog(roomId), `${afterSeq + 1}-0`, '+')
+      .exec()) as [[null, string | null], [null, [string, string[]][]]];
+    const seq = Number(seqReply ?? 0);
+    const events = entries.map(([, fields]) => toRaw(fields[1] ?? '')).filter((e): e is RawRoomEvent => e !== null);
+    if (afterSeq > seq) return { events: [], resync: true, seq };
+    if (afterSeq === seq) return { events: [], resync: false, seq };
+    const first = events[0];
+    if (!first || first.seq !== afterSeq + 1) return { events: [], resync: true, seq };
+    return { events, resync: false, seq };
+  }
+
+  /** Events with from <= seq <= to (both inclusive). */
+  async range(roomId: string, from: number, to: number): Promise<RawRoomEvent[]> {
+    if (to < from) return [];
+    const entries = await this.redis.xrange(this.keys.roomLog(roomId), `${from}-0`, `${to}-0`);
+    return entries.map(([, fields]) => toRaw(fields[1] ?? '')).filter((e): e is RawRoomEvent => e !== null);
+  }
+
+  /** The last barrage events (oldest first) for snapshots, and the room's seq when they were read. */
+  async recentBarrage(roomId: string): Promise<{ events: RawRoomEvent[]; seq: number }> {
+    const [[, seqReply], [, list]] = (await this.redis
+      .multi()
+      .get(this.keys.roomSeq(roomId))
+      .lrange(this.keys.roomRecentBarrage(roomId), 0, this.options.recentSize - 1)
+      .exec()) as [[null, string | null], [null, string[]]];
+    const events = list
+      .map(toRaw)
+      .filter((e): e is RawRoomEvent => e !== null)
+      .reverse();
+    return { events, seq: Number(seqReply ?? 0) };
+  }
+}

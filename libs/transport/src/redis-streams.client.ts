@@ -1,0 +1,205 @@
+import { randomUUID } from 'node:crypto';
+import { Logger } from '@nestjs/common';
+import { ClientProxy, type ReadPacket, type WritePacket } from '@nestjs/microservices';
+import type { Redis } from 'ioredis';
+import { LiveroomError, type WireError } from '#contracts';
+import { createRedis, quietQuit } from '#redis';
+import { decodeReply, encodeMessage } from './stream-message.js';
+import type { ConnectionRole, RedisStreamsEvents, RedisStreamsStatus } from './transport-options.js';
+import { validateOptions } from './transport-options.js';
+
+export interface RedisStreamsClientOptions {
+  redisUrl: string;
+  /** Same prefix as the servers', e.g. `lr:rpc:`. */
+  prefix: string;
+  /** Target service: requests go to stream `${prefix}${service}`. */
+  service: string;
+  /** How long a request may wait for its reply (default 4000 ms); also its deadline server-side. */
+  timeoutMs?: number;
+}
+
+type Pending = { callback: (packet: WritePacket) => void; timer: NodeJS.Timeout };
+type Listener = { event: keyof RedisStreamsEvents; callback: (role: ConnectionRole, ...args: unknown[]) => void };
+
+/**
+ * Nest client for RedisStreamsServer. Requests are XADDed to the service's stream and answered on
+ * this client's own pub/sub reply channel. Every failure reaches the caller as a WireError
+ * (`firstValueFrom(client.send(...))` rejects with one, ready for `LiveroomError.from`):
+ * no replica answering in time, Redis unreachable and client shutdown are all UNAVAILABLE.
+ */
+export class RedisStreamsClient extends ClientProxy<RedisStreamsEvents, RedisStreamsStatus> {
+  private readonly logger = new Logger(RedisStreamsClient.name);
+  readonly clientId = randomUUID();
+  readonly stream: string;
+  readonly replyChannel: string;
+  private readonly timeoutMs: number;
+  private cmd: Redis | null = null;
+  private sub: Redis | null = null;
+  private connecting: Promise<void> | null = null;
+  private readonly pending = new Map<string, Pending>();
+  private listeners: Listener[] = [];
+
+  constructor(private readonly options: RedisStreamsClientOptions) {
+    super();
+    this.stream = `${options.prefix}${options.service}`;
+    this.replyChannel = `${options.prefix}reply:${this.clientId}`;
+    this.timeoutMs = options.timeoutMs ?? 4000;
+    validateOptions({ timeoutMs: this.timeoutMs });
+  }
+
+  /** Idempotent. Rejects with an UNAVAILABLE LiveroomError if Redis cannot be reached (next call retries). */
+  connect(): Promise<void> {
+    this.connecting ??= this.openConnections().catch((error: unknown) => {
+      this.connecting = null;
+      this.dropConnections();
+      throw new LiveroomError('UNAVAILABLE', `redis unreachable: ${describe(error)}`, 1000);
+    });
+    return this.connecting;
+  }
+
+  private async openConnections(): Promise<void> {
+    // No offline queue and no retries on the command connection: while Redis is down, XADD fails
+    // at once and the caller gets UNAVAILABLE instead of waiting for its timeout.
+    const cmd = createRedis(this.options.redisUrl, `${this.options.service}-client:cmd`, {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      connectTimeout: 1000,
+      commandTimeout: 1000,
+    });
+    const sub = createRedis(this.options.redisUrl, `${this.options.service}-client:sub`, {
+      lazyConnect: true,
+      connectTimeout: 1000,
+    });
+    this.cmd = cmd;
+    this.sub = sub;
+    this.bindConnection(cmd, 'cmd');
+    this.bindConnection(sub, 'sub');
+    sub.on('message', (channel: string, raw: string) => this.onReply(channel, raw));
+    await Promise.all([cmd.connect(), sub.connect()]);
+    // Replies are only published once a request is in the stream, and requests are only sent
+    // after connect() resolved: subscribing here means no reply can be missed.
+    await sub.subscribe(this.replyChannel);
+    this._status$.next('connected');
+  }
+
+  protected publish(packet: ReadPacket, callback: (packet: WritePacket) => void): () => void {
+    const id = randomUUID();
+    const fail = (err: WireError): void => {
+      const entry = this.pending.get(id);
+      if (!entry) return;
+      clearTimeout(entry.timer);
+      this.pending.delete(id);
+      callback({ err, isDisposed: true });
+    };
+    const timer = setTimeout(
+      () => fail(unavailable(`service ${this.options.service} did not answer in time`)),
+      this.timeoutMs,
+    );
+    this.pending.set(id, { callback, timer });
+    const fields = encodeMessage({
+      kind: 'request',
+      id,
+      pattern: this.normalizePattern(packet.pattern),
+      data: packet.data,
+      replyTo: this.replyChannel,
+      deadline: Date.now() + this.timeoutMs,
+      headers: packet.metadata ?? {},
+    });
+    this.xadd(fields).catch((error: unknown) =>
+      fail(unavailable(`service ${this.options.service} unreachable: ${describe(error)}`)),
+    );
+    // Teardown (unsubscribe, or after the reply): forget the request, a late reply is ignored.
+    return () => {
+      const entry = this.pending.get(id);
+      if (entry) clearTimeout(entry.timer);
+      this.pending.delete(id);
+    };
+  }
+
+  protected async dispatchEvent<T = unknown>(packet: ReadPacket): Promise<T> {
+    const fields = encodeMessage({
+      kind: 'event',
+      pattern: this.normalizePattern(packet.pattern),
+      data: packet.data,
+      headers: packet.metadata ?? {},
+    });
+    try {
+      await this.xadd(fields);
+    } catch (error) {
+      throw unavailable(`service ${this.options.service} unreachable: ${describe(error)}`);
+    }
+    return undefined as T;
+  }
+
+  private async xadd(fields: string[]): Promise<void> {
+    const cmd = this.cmd;
+    if (!cmd) throw new Error('client is closed');
+    await cmd.xadd(this.stream, '*', ...fields);
+  }
+
+  private onReply(channel: string, raw: string): void {
+    if (channel !== this.replyChannel) return;
+    const reply = decodeReply(raw);
+    if (!reply) {
+      this.logger.warn(`ignoring malformed reply on ${channel}`);
+      return;
+    }
+    const entry = this.pending.get(reply.id);
+    if (!entry) return; // timed out or torn down already
+    clearTimeout(entry.timer);
+    this.pending.delete(reply.id);
+    entry.callback(reply.err ? { err: reply.err, isDisposed: true } : { response: reply.response, isDisposed: true });
+  }
+
+  /** Quits both connections; requests still waiting fail with UNAVAILABLE. */
+  async close(): Promise<void> {
+    const waiting = [...this.pending.values()];
+    this.pending.clear();
+    for (const { callback, timer } of waiting) {
+      clearTimeout(timer);
+      callback({ err: unavailable('client closed'), isDisposed: true });
+    }
+    const connections = [this.cmd, this.sub];
+    this.cmd = this.sub = null;
+    this.connecting = null;
+    await Promise.all(connections.map((c) => c && quietQuit(c)));
+    this._status$.next('disconnected');
+  }
+
+  override on<EventKey extends keyof RedisStreamsEvents = keyof RedisStreamsEvents, EventCallback extends RedisStreamsEvents[EventKey] = RedisStreamsEvents[EventKey]>(
+    event: EventKey,
+    callback: EventCallback,
+  ): void {
+    const listener: Listener = { event, callback: callback as Listener['callback'] };
+    this.listeners.push(listener);
+    if (this.cmd) this.cmd.on(event, (...args: unknown[]) => listener.callback('cmd', ...args));
+    if (this.sub) this.sub.on(event, (...args: unknown[]) => listener.callback('sub', ...args));
+  }
+
+  /** `[commandConnection, subscriberConnection]`. */
+  unwrap<T>(): T {
+    if (!this.cmd || !this.sub) throw new Error('Not connected: call connect() first.');
+    return [this.cmd, this.sub] as T;
+  }
+
+  private bindConnection(redis: Redis, role: ConnectionRole): void {
+    redis.on('error', (error: Error) => this.logger.warn(`redis ${role} connection: ${error.message}`));
+    redis.on('reconnecting', () => this._status$.next('reconnecting'));
+    redis.on('ready', () => this._status$.next('connected'));
+    for (const l of this.listeners) redis.on(l.event, (...args: unknown[]) => l.callback(role, ...args));
+  }
+
+  private dropConnections(): void {
+    for (const c of [this.cmd, this.sub]) c?.disconnect();
+    this.cmd = this.sub = null;
+  }
+}
+
+function unavailable(message: string): WireError {
+  return { code: 'UNAVAILABLE', message, retryAfterMs: 1000 };
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,137 @@
+/** liveroom protocol bits the loadgen needs (see /work/shared/PROTOCOL.md §1-4, §7). */
+import { SignJWT } from 'jose';
+import { z } from 'zod';
+import { parseSioPacket, SIO_EVENT } from './sio-raw-client.js';
+
+export async function signToken(secret: string, sub: string, name: string, ttlSec = 6 * 3600): Promise<string> {
+  return new SignJWT({ name })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(sub)
+    .setIssuedAt()
+    .setExpirationTime(Math.floor(Date.now() / 1000) + ttlSec)
+    .sign(new TextEncoder().encode(secret));
+}
+
+const errorAck = z.object({
+  ok: z.literal(false),
+  error: z.object({ code: z.string(), message: z.string().optional(), retryAfterMs: z.number().optional() }),
+});
+
+const joinOk = z.object({
+  ok: z.literal(true),
+  room: z.object({ seq: z.number().int().nonnegative() }).loose(),
+  missed: z.array(z.object({ seq: z.number().int() }).loose()).optional(),
+  resync: z.boolean().optional(),
+});
+
+const barrageOk = z.object({ ok: z.literal(true), seq: z.number().int().positive(), id: z.string() }).loose();
+
+export type AckResult<T> = { ok: true; value: T } | { ok: false; code: string };
+
+function readAck<T>(args: unknown[], okSchema: z.ZodType<T>): AckResult<T> {
+  const first = args[0];
+  const ok = okSchema.safeParse(first);
+  if (ok.success) return { ok: true, value: ok.data };
+  const err = errorAck.safeParse(first);
+  if (err.success) return { ok: false, code: err.data.error.code };
+  return { ok: false, code: 'BAD_ACK' };
+}
+
+export interface JoinResult {
+  seq: number;
+  missed: number[];
+}
+
+export function readJoinAck(args: unknown[]): AckResult<JoinResult> {
+  const r = readAck(args, joinOk);
+  if (!r.ok) return r;
+  return { ok: true, value: { seq: r.value.room.seq, missed: (r.value.missed ?? []).map((e) => e.seq) } };
+}
+
+export function readBarrageAck(args: unknown[]): AckResult<{ seq: number; id: string }> {
+  const r = readAck(args, barrageOk);
+  if (!r.ok) return r;
+  return { ok: true, value: { seq: r.value.seq, id: r.value.id } };
+}
+
+/** Barrage text carrying the send timestamp: `lg <epochMs.3f> <sender>/<n>`. */
+export function barrageText(sendTs: number, sender: number, n: number): string {
+  return `lg ${sendTs.toFixed(3)} ${sender}/${n}`;
+}
+
+export function sendTsFromText(text: unknown): number {
+  if (typeof text !== 'string' || !text.startsWith('lg ')) return NaN;
+  const end = text.indexOf(' ', 3);
+  return Number(end === -1 ? text.slice(3) : text.slice(3, end));
+}
+
+/** A decoded `room:events` frame reduced to what verification needs. */
+export interface DecodedFrame {
+  roomId: string;
+  seqs: number[];
+  /** NaN for events not produced by the loadgen. */
+  sendTs: number[];
+}
+
+/** Decodes a raw `42["room:events",{roomId,events}]` frame; undefined when malformed. */
+export function decodeRoomEventsFrame(frame: string): DecodedFrame | undefined {
+  let p;
+  try {
+    p = parseSioPacket(frame);
+  } catch {
+    return undefined;
+  }
+  if (p.type !== SIO_EVENT) return undefined;
+  const body = p.args[0] as { roomId?: unknown; events?: unknown } | undefined;
+  if (!body || typeof body.roomId !== 'string' || !Array.isArray(body.events)) return undefined;
+  const seqs: number[] = [];
+  const sendTs: number[] = [];
+  for (const ev of body.events as unknown[]) {
+    const e = ev as { seq?: unknown; text?: unknown } | null;
+    if (!e || typeof e.seq !== 'number') return undefined;
+    seqs.push(e.seq);
+    sendTs.push(sendTsFromText(e.text));
+  }
+  return { roomId: body.roomId, seqs, sendTs };
+}
+
+/** Small cache so identical broadcast frames received by many viewers of one worker are parsed once. */
+export class FrameCache {
+  private map = new Map<string, DecodedFrame | null>();
+  hits = 0;
+  misses = 0;
+  constructor(private readonly max = 512) {}
+
+  get(frame: string): DecodedFrame | undefined {
+    let d = this.map.get(frame);
+    if (d === undefined) {
+      this.misses++;
+      d = decodeRoomEventsFrame(frame) ?? null;
+      if (this.map.size >= this.max) this.map.clear();
+      this.map.set(frame, d);
+    } else this.hits++;
+    return d ?? undefined;
+  }
+}
+
+const createRoomRes = z.object({ id: z.string().min(1) }).loose();
+
+export async function createRoom(baseUrl: string, token: string, title: string, timeoutMs = 10_000): Promise<string> {
+  const res = await fetch(new URL('/v1/rooms', baseUrl), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ title }),
+    signal: AbortSignal.timeout(timeoutMs),
+  });
+  const text = await res.text();
+  if (res.status !== 201) throw new Error(`POST /v1/rooms answered ${res.status}: ${text.slice(0, 300)}`);
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new Error(`POST /v1/rooms answered non-JSON: ${text.slice(0, 300)}`);
+  }
+  const parsed = createRoomRes.safeParse(body);
+  if (!parsed.success) throw new Error(`POST /v1/rooms answered without id: ${text.slice(0, 300)}`);
+  return parsed.data.id;
+}
