@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { loadConfigOrExit } from '#config';
+import { loadConfigOrExit, nestLogLevels } from '#config';
 import { SERVICES } from '#contracts';
 import { LiveroomRpcExceptionFilter, RedisStreamsServer } from '#transport';
 import { AppModule } from './app.module.js';
@@ -8,7 +8,7 @@ import { barrageConfigSchema } from './config.js';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfigOrExit('barrage', barrageConfigSchema);
-  const app = await NestFactory.create(AppModule.forRoot(config), { logger: ['error', 'warn', 'log'] });
+  const app = await NestFactory.create(AppModule.forRoot(config), { logger: nestLogLevels(config.LOG_LEVEL) });
   // Before connectMicroservice: the microservice inherits the app's global filters then.
   app.useGlobalFilters(new LiveroomRpcExceptionFilter());
   app.connectMicroservice(

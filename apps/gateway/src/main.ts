@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { loadConfigOrExit } from '#config';
+import { loadConfigOrExit, nestLogLevels } from '#config';
 import { RedisKeys } from '#contracts';
 import { AppModule } from './app.module.js';
 import { gatewayConfigSchema } from './config.js';
@@ -10,7 +10,7 @@ import { RedisIoAdapter } from './realtime/redis-io.adapter.js';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfigOrExit('gateway', gatewayConfigSchema);
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { logger: ['error', 'warn', 'log'] });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { logger: nestLogLevels(config.LOG_LEVEL) });
   const io = new RedisIoAdapter(app, config.REDIS_URL, new RedisKeys(config.KEY_PREFIX).socketIoPrefix());
   await io.connect();
   app.useWebSocketAdapter(io);

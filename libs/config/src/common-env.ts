@@ -30,3 +30,9 @@ export function withJwtSecretRule<T extends { NODE_ENV: string; JWT_SECRET: stri
     path: ['JWT_SECRET'],
   });
 }
+
+/** Nest logger levels for LOG_LEVEL (each level includes the more severe ones). */
+export function nestLogLevels(level: 'error' | 'warn' | 'log' | 'debug' | 'verbose'): ('error' | 'warn' | 'log' | 'debug' | 'verbose')[] {
+  const order = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
+  return order.slice(0, order.indexOf(level) + 1);
+}

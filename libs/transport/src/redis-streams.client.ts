@@ -66,10 +66,12 @@ export class RedisStreamsClient extends ClientProxy<RedisStreamsEvents, RedisStr
       maxRetriesPerRequest: 0,
       connectTimeout: 1000,
       commandTimeout: 1000,
+      disconnectTimeout: 200, // ioredis keeps a timer this long after disconnecting a dead socket
     });
     const sub = createRedis(this.options.redisUrl, `${this.options.service}-client:sub`, {
       lazyConnect: true,
       connectTimeout: 1000,
+      disconnectTimeout: 200,
     });
     this.cmd = cmd;
     this.sub = sub;

@@ -111,6 +111,8 @@ export interface WorkerResult {
   cpuSystemMs: number;
   eventLoopDelayP99Ms: number;
   eventLoopDelayMaxMs: number;
+  /** Fraction of the window the worker's event loop was busy (≈1 means the loadgen is saturated). */
+  eventLoopUtilization: number;
 }
 
 export interface ResultMsg {

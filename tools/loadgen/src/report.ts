@@ -50,7 +50,7 @@ export interface Report {
   serverCpu: { processes: ServerCpu[]; totalSec: number; cpuPct: number; deliveredPerCpuSec: number };
   loadgenCpu: {
     masterSec: number;
-    workers: Array<{ worker: number; userSec: number; systemSec: number; cpuPct: number; eventLoopDelayP99Ms: number; eventLoopDelayMaxMs: number }>;
+    workers: Array<{ worker: number; userSec: number; systemSec: number; cpuPct: number; eventLoopDelayP99Ms: number; eventLoopDelayMaxMs: number; eventLoopUtilization: number }>;
   };
 }
 
@@ -139,6 +139,7 @@ export function buildReport(input: {
         cpuPct: round((100 * (r.cpuUserMs + r.cpuSystemMs)) / 1000 / dur, 1),
         eventLoopDelayP99Ms: round(r.eventLoopDelayP99Ms, 1),
         eventLoopDelayMaxMs: round(r.eventLoopDelayMaxMs, 1),
+        eventLoopUtilization: round(r.eventLoopUtilization, 3),
       })),
     },
   };
@@ -197,7 +198,8 @@ export function formatReport(r: Report): string {
   for (const w of r.loadgenCpu.workers) {
     row(
       `loadgen worker ${w.worker}`,
-      `${fmt(w.userSec + w.systemSec)} s (${fmt(w.cpuPct)} %), event-loop delay p99 ${fmt(w.eventLoopDelayP99Ms)} ms max ${fmt(w.eventLoopDelayMaxMs)} ms`,
+      `${fmt(round(w.userSec + w.systemSec, 2))} s (${fmt(w.cpuPct)} %), event loop busy ${fmt(round(100 * w.eventLoopUtilization, 1))} %, ` +
+        `delay p99 ${fmt(w.eventLoopDelayP99Ms)} ms max ${fmt(w.eventLoopDelayMaxMs)} ms`,
     );
   }
   row('loadgen master', `${fmt(r.loadgenCpu.masterSec)} s`);

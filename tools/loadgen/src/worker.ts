@@ -3,7 +3,7 @@
  * connects them, verifies every viewer's stream, drives the senders on a schedule,
  * and reports counters and HDR histograms to the master over IPC.
  */
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance, type EventLoopUtilization } from 'node:perf_hooks';
 import type { Histogram } from 'hdr-histogram-js';
 import {
   asMasterMessage,
@@ -17,6 +17,8 @@ import {
 import { barrageText, FrameCache, readBarrageAck, readJoinAck, signToken, type DecodedFrame } from './protocol.js';
 import { AckTimeoutError, DisconnectedError, RawSioClient, SioConnectError } from './sio-raw-client.js';
 import { encodeHistogram, newLatencyHistogram, nowMs, recordUs, SeqTracker } from './stats.js';
+
+const ELD_RESOLUTION_MS = 5;
 
 function send(m: WorkerToMaster): void {
   process.send?.(m);
@@ -70,9 +72,14 @@ class Worker {
   private pendingAcks = 0;
   private sendersScheduled = 0;
   private sendDoneSent = false;
+  /** Set by the window-end timer (timers may fire a little before nowMs() reaches windowEnd). */
+  private windowEnded = false;
   private cpuStart: NodeJS.CpuUsage | undefined;
   private cpuWindow: NodeJS.CpuUsage = { user: 0, system: 0 };
-  private readonly eld = monitorEventLoopDelay({ resolution: 10 });
+  // The histogram records whole timer intervals, so the sampling resolution is subtracted from readings.
+  private readonly eld = monitorEventLoopDelay({ resolution: ELD_RESOLUTION_MS });
+  private eluStart: EventLoopUtilization | undefined;
+  private elu = 0;
   private eldP99 = 0;
   private eldMax = 0;
   private tickTimer: NodeJS.Timeout | undefined;
@@ -230,6 +237,7 @@ class Worker {
     setTimeout(
       () => {
         this.cpuStart = process.cpuUsage();
+        this.eluStart = performance.eventLoopUtilization();
         this.eld.reset();
         this.eld.enable();
       },
@@ -239,8 +247,10 @@ class Worker {
       () => {
         if (this.cpuStart) this.cpuWindow = process.cpuUsage(this.cpuStart);
         this.eld.disable();
-        this.eldP99 = this.eld.percentile(99) / 1e6;
-        this.eldMax = this.eld.max / 1e6;
+        this.eldP99 = Math.max(0, this.eld.percentile(99) / 1e6 - ELD_RESOLUTION_MS);
+        this.eldMax = Math.max(0, this.eld.max / 1e6 - ELD_RESOLUTION_MS);
+        if (this.eluStart) this.elu = performance.eventLoopUtilization(this.eluStart).utilization;
+        this.windowEnded = true;
         this.checkSendDone();
       },
       Math.max(0, m.windowEnd - now),
@@ -252,7 +262,6 @@ class Worker {
       this.sendersScheduled++;
       this.schedule(s);
     }
-    if (this.senders.length === 0) setTimeout(() => this.checkSendDone(), Math.max(0, m.windowEnd - now) + 10);
   }
 
   private schedule(s: Sender): void {
@@ -314,7 +323,7 @@ class Worker {
   }
 
   private checkSendDone(): void {
-    if (this.sendDoneSent || this.sendersScheduled > 0 || this.pendingAcks > 0 || nowMs() < this.windowEnd) return;
+    if (this.sendDoneSent || this.sendersScheduled > 0 || this.pendingAcks > 0 || !this.windowEnded) return;
     this.sendDoneSent = true;
     send({ type: 'sendDone', ackedSeqs: this.ackedSeqs });
   }
@@ -390,6 +399,7 @@ class Worker {
       cpuSystemMs: this.cpuWindow.system / 1000,
       eventLoopDelayP99Ms: this.eldP99,
       eventLoopDelayMaxMs: this.eldMax,
+      eventLoopUtilization: this.elu,
     };
     send({ type: 'result', result });
   }

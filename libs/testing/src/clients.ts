@@ -1,0 +1,85 @@
+import { SignJWT } from 'jose';
+import { io, type Socket } from 'socket.io-client';
+
+export const DEV_SECRET = 'liveroom-dev-secret';
+
+export async function tokenFor(sub: string, extra: { name?: string; roles?: string[]; expiresIn?: string } = {}): Promise<string> {
+  const { expiresIn = '1h', ...claims } = extra;
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(sub)
+    .setIssuedAt()
+    .setExpirationTime(expiresIn)
+    .sign(new TextEncoder().encode(DEV_SECRET));
+}
+
+/** A stock socket.io-client connected to a gateway (rejects on connect_error). */
+export async function connect(url: string, token?: string, transports: ('websocket' | 'polling')[] = ['websocket']): Promise<Socket> {
+  const socket = io(url, { auth: token === undefined ? {} : { token }, transports, reconnection: false, forceNew: true });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', () => resolve());
+    socket.once('connect_error', (error) => reject(error));
+  });
+  return socket;
+}
+
+export async function createRoom(url: string, hostToken: string, title = 'test room'): Promise<{ id: string; hostId: string }> {
+  const res = await fetch(`${url}/v1/rooms`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${hostToken}` },
+    body: JSON.stringify({ title }),
+  });
+  if (res.status !== 201) throw new Error(`create room: ${res.status} ${await res.text()}`);
+  return (await res.json()) as { id: string; hostId: string };
+}
+
+export interface ReceivedEvent {
+  seq: number;
+  type: string;
+  [field: string]: unknown;
+}
+
+/** Collects what a viewer receives for one room: the join's missed events, then frames. */
+export class StreamRecorder {
+  readonly events: ReceivedEvent[] = [];
+  private waiters: { seq: number; resolve: () => void }[] = [];
+
+  constructor(
+    readonly socket: Socket,
+    readonly roomId: string,
+  ) {
+    socket.on('room:events', (frame: { roomId: string; events: ReceivedEvent[] }) => {
+      if (frame.roomId === roomId) this.add(frame.events);
+    });
+  }
+
+  add(events: ReceivedEvent[]): void {
+    this.events.push(...events);
+    const last = this.lastSeq;
+    this.waiters = this.waiters.filter((w) => (w.seq <= last ? (w.resolve(), false) : true));
+  }
+
+  get lastSeq(): number {
+    return this.events.at(-1)?.seq ?? 0;
+  }
+
+  /** Resolves once an event with seq >= `seq` arrived. */
+  until(seq: number, timeoutMs = 15_000): Promise<void> {
+    if (this.lastSeq >= seq) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`seq ${seq} not received (last ${this.lastSeq})`)), timeoutMs);
+      this.waiters.push({ seq, resolve: () => (clearTimeout(timer), resolve()) });
+    });
+  }
+}
+
+/** Asserts a strictly increasing, gap-free run of seqs starting right after `from`. */
+export function continuityProblems(seqs: number[], from: number): string[] {
+  const problems: string[] = [];
+  let expected = from + 1;
+  for (const seq of seqs) {
+    if (seq !== expected) problems.push(`expected ${expected}, got ${seq}`);
+    expected = seq + 1;
+  }
+  return problems;
+}
