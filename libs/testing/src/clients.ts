@@ -42,6 +42,11 @@ export interface ReceivedEvent {
 /** Collects what a viewer receives for one room: the join's missed events, then frames. */
 export class StreamRecorder {
   readonly events: ReceivedEvent[] = [];
+  /** The seq the stream continues from (room.seq of the join, or its sinceSeq). */
+  from = 0;
+  /** Frames that arrived before the join's ack (a protocol violation if any). */
+  framesBeforeJoin = 0;
+  private joined = false;
   private waiters: { seq: number; resolve: () => void }[] = [];
 
   constructor(
@@ -49,7 +54,28 @@ export class StreamRecorder {
     readonly roomId: string,
   ) {
     socket.on('room:events', (frame: { roomId: string; events: ReceivedEvent[] }) => {
-      if (frame.roomId === roomId) this.add(frame.events);
+      if (frame.roomId !== roomId) return;
+      if (!this.joined) this.framesBeforeJoin++;
+      this.add(frame.events);
+    });
+  }
+
+  /**
+   * Joins with an ack callback (not emitWithAck): the callback runs as the ack packet is read, so
+   * `missed` is recorded before any frame that followed it on the wire.
+   */
+  join(sinceSeq?: number, timeoutMs = 10_000): Promise<{ ok: boolean; room?: { seq: number }; missed?: ReceivedEvent[]; resync?: boolean; error?: { code: string } }> {
+    return new Promise((resolve, reject) => {
+      const payload = sinceSeq === undefined ? { roomId: this.roomId } : { roomId: this.roomId, sinceSeq };
+      this.socket.timeout(timeoutMs).emit('room:join', payload, (error: Error | null, ack: { ok: boolean; room?: { seq: number }; missed?: ReceivedEvent[]; resync?: boolean }) => {
+        if (error) return reject(error);
+        if (ack.ok) {
+          this.joined = true;
+          this.from = sinceSeq !== undefined && !ack.resync ? sinceSeq : (ack.room?.seq ?? 0);
+          if (ack.missed) this.add(ack.missed);
+        }
+        resolve(ack);
+      });
     });
   }
 
