@@ -184,7 +184,7 @@ describe('rooms and the event stream (§3)', () => {
     expect(await viewer.emitWithAck('room:join', { roomId: room.id })).toMatchObject({ error: { code: 'ROOM_ENDED' } });
     const again = await fetch(`${url}/v1/rooms/${room.id}/end`, { method: 'POST', headers: { authorization: `Bearer ${hostToken}` } });
     expect(again.status).toBe(204);
-    expect((await (await fetch(`${url}/v1/rooms/${room.id}`)).json()).seq).toBe(1);
+    expect(((await (await fetch(`${url}/v1/rooms/${room.id}`)).json()) as { seq: number }).seq).toBe(1);
   });
 });
 

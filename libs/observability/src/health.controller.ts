@@ -24,6 +24,6 @@ export class HealthController {
   @Get('metrics')
   @Header('Cache-Control', 'no-store')
   async metricsText(@Res() res: Response): Promise<void> {
-    res.type(this.metrics.registry.contentType).send(await this.metrics.registry.metrics());
+    res.type(this.metrics.registry.contentType).send(await this.metrics.render());
   }
 }

@@ -65,7 +65,9 @@ export class RedisStreamsClient extends ClientProxy<RedisStreamsEvents, RedisStr
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
       connectTimeout: 1000,
-      commandTimeout: 1000,
+      // Bounds commands stuck on a half-dead socket. Not shorter than a request's own timeout:
+      // a burst of XADDs on a busy Redis may legitimately take a while.
+      commandTimeout: this.timeoutMs,
       disconnectTimeout: 200, // ioredis keeps a timer this long after disconnecting a dead socket
     });
     const sub = createRedis(this.options.redisUrl, `${this.options.service}-client:sub`, {

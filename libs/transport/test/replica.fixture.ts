@@ -9,7 +9,7 @@ import { Controller, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { MessagePattern, type MicroserviceOptions, Payload } from '@nestjs/microservices';
 import { Redis } from 'ioredis';
-import { LiveroomRpcExceptionFilter, RedisStreamsServer } from '#transport';
+import { LiveroomRpcExceptionFilter, RedisStreamsServer } from '../src/index.js';
 
 const env = process.env;
 const redisUrl = env.REDIS_URL ?? 'redis://127.0.0.1:6379';

@@ -284,6 +284,7 @@ async function main(): Promise<number> {
         pid,
         comm: b?.comm ?? a?.comm ?? '?',
         seconds: a && b ? (b.ticks - a.ticks) / ticks : NaN,
+        cpuWaitSec: a && b ? (b.waitNs - a.waitNs) / 1e9 : NaN,
       };
     });
     const results = workers.map((w) => w.result as WorkerResult);

@@ -113,6 +113,8 @@ export interface WorkerResult {
   eventLoopDelayMaxMs: number;
   /** Fraction of the window the worker's event loop was busy (≈1 means the loadgen is saturated). */
   eventLoopUtilization: number;
+  /** Main thread run-queue wait during the window (s). */
+  cpuWaitSec: number;
 }
 
 export interface ResultMsg {

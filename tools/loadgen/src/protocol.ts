@@ -117,12 +117,19 @@ export class FrameCache {
 const createRoomRes = z.object({ id: z.string().min(1) }).loose();
 
 export async function createRoom(baseUrl: string, token: string, title: string, timeoutMs = 10_000): Promise<string> {
-  const res = await fetch(new URL('/v1/rooms', baseUrl), {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ title }),
-    signal: AbortSignal.timeout(timeoutMs),
-  });
+  let res: Response;
+  try {
+    res = await fetch(new URL('/v1/rooms', baseUrl), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ title }),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  } catch (e) {
+    const cause = (e as { cause?: { code?: unknown; message?: unknown } }).cause;
+    const detail = cause ? ` (${String(cause.code ?? cause.message)})` : '';
+    throw new Error(`POST ${baseUrl}/v1/rooms: ${(e as Error).message}${detail}`);
+  }
   const text = await res.text();
   if (res.status !== 201) throw new Error(`POST /v1/rooms answered ${res.status}: ${text.slice(0, 300)}`);
   let body: unknown;

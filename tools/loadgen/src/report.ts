@@ -6,6 +6,8 @@ export interface ServerCpu {
   pid: number;
   comm: string;
   seconds: number;
+  /** Main thread runnable but not running (CPU contention on the box). */
+  cpuWaitSec: number;
 }
 
 export interface Report {
@@ -50,7 +52,7 @@ export interface Report {
   serverCpu: { processes: ServerCpu[]; totalSec: number; cpuPct: number; deliveredPerCpuSec: number };
   loadgenCpu: {
     masterSec: number;
-    workers: Array<{ worker: number; userSec: number; systemSec: number; cpuPct: number; eventLoopDelayP99Ms: number; eventLoopDelayMaxMs: number; eventLoopUtilization: number }>;
+    workers: Array<{ worker: number; userSec: number; systemSec: number; cpuPct: number; eventLoopDelayP99Ms: number; eventLoopDelayMaxMs: number; eventLoopUtilization: number; cpuWaitSec: number }>;
   };
 }
 
@@ -125,7 +127,7 @@ export function buildReport(input: {
     ackLatencyMs: summarize(ackLat),
     histograms: { latency: encodeHistogram(lat), ackLatency: encodeHistogram(ackLat) },
     serverCpu: {
-      processes: input.serverCpu.map((c) => ({ ...c, seconds: round(c.seconds, 2) })),
+      processes: input.serverCpu.map((c) => ({ ...c, seconds: round(c.seconds, 2), cpuWaitSec: round(c.cpuWaitSec, 2) })),
       totalSec: round(cpuTotal, 2),
       cpuPct: round((100 * cpuTotal) / dur, 1),
       deliveredPerCpuSec: round(cpuTotal > 0 ? delivered / cpuTotal : 0, 0),
@@ -140,6 +142,7 @@ export function buildReport(input: {
         eventLoopDelayP99Ms: round(r.eventLoopDelayP99Ms, 1),
         eventLoopDelayMaxMs: round(r.eventLoopDelayMaxMs, 1),
         eventLoopUtilization: round(r.eventLoopUtilization, 3),
+        cpuWaitSec: round(r.cpuWaitSec, 2),
       })),
     },
   };
@@ -177,7 +180,7 @@ export function formatReport(r: Report): string {
   sep('throughput (measured window)');
   row('sent', `${fmt(r.window.sent)} (${fmt(r.window.sentPerSec)}/s), acked ok ${fmt(r.window.ackOk)}`);
   row('ack errors', `${counts(r.window.ackErrors)} (whole run: ${counts(r.window.ackErrorsWholeRun)})`);
-  row('delivered events/s', `${fmt(r.window.deliveredPerSec)} (ideal ${fmt(r.window.expectedPerSec)})`);
+  row('delivered events/s', `${fmt(r.window.deliveredPerSec)} (acked-in-window × viewers: ${fmt(r.window.expectedPerSec)}/s)`);
   row('frames/s', `${fmt(r.window.framesPerSec)}, ${fmt(r.window.eventsPerFrame)} events/frame`);
   sep('verification');
   row('lost', `${fmt(r.verification.lost)} of ${fmt(r.verification.expectedDeliveries)} expected deliveries (${fmt(r.verification.lossPct)} %)`);
@@ -190,7 +193,9 @@ export function formatReport(r: Report): string {
   row('send→receive', `p50 ${fmt(l.p50)}  p90 ${fmt(l.p90)}  p99 ${fmt(l.p99)}  p99.9 ${fmt(l.p999)}  max ${fmt(l.max)}  (n=${fmt(l.count)})`);
   row('ack', `p50 ${fmt(a.p50)}  p99 ${fmt(a.p99)}  max ${fmt(a.max)}  (n=${fmt(a.count)})`);
   sep('cpu (measured window)');
-  for (const p of r.serverCpu.processes) row(`server ${p.pid} (${p.comm})`, `${fmt(p.seconds)} s`);
+  for (const p of r.serverCpu.processes) {
+    row(`server ${p.pid} (${p.comm})`, `${fmt(p.seconds)} s (main thread waited ${fmt(p.cpuWaitSec)} s for a CPU)`);
+  }
   if (r.serverCpu.processes.length) {
     row('server total', `${fmt(r.serverCpu.totalSec)} s (${fmt(r.serverCpu.cpuPct)} % of one core)`);
     row('delivered events / server CPU-s', fmt(r.serverCpu.deliveredPerCpuSec));
@@ -198,7 +203,7 @@ export function formatReport(r: Report): string {
   for (const w of r.loadgenCpu.workers) {
     row(
       `loadgen worker ${w.worker}`,
-      `${fmt(round(w.userSec + w.systemSec, 2))} s (${fmt(w.cpuPct)} %), event loop busy ${fmt(round(100 * w.eventLoopUtilization, 1))} %, ` +
+      `${fmt(round(w.userSec + w.systemSec, 2))} s (${fmt(w.cpuPct)} %, waited ${fmt(w.cpuWaitSec)} s for a CPU), event loop busy ${fmt(round(100 * w.eventLoopUtilization, 1))} %, ` +
         `delay p99 ${fmt(w.eventLoopDelayP99Ms)} ms max ${fmt(w.eventLoopDelayMaxMs)} ms`,
     );
   }

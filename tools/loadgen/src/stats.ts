@@ -146,6 +146,19 @@ export interface ProcCpu {
   comm: string;
   /** utime + stime in clock ticks. */
   ticks: number;
+  /** Main thread's time spent runnable but waiting for a CPU (ns, /proc/<pid>/schedstat), NaN if unavailable. */
+  waitNs: number;
+}
+
+/** Run-queue wait of a process's main thread in ns (second field of /proc/<pid>/schedstat). */
+export function readSchedWaitNs(pid: number | 'self'): number {
+  try {
+    const f = readFileSync(`/proc/${pid}/schedstat`, 'utf8').trim().split(/\s+/);
+    const v = Number(f[1]);
+    return Number.isFinite(v) ? v : NaN;
+  } catch {
+    return NaN;
+  }
 }
 
 /** Parses the content of /proc/<pid>/stat (comm may contain spaces and parentheses). */
@@ -174,7 +187,7 @@ export function readProcCpu(pid: number): ProcCpu | undefined {
     } catch {
       /* keep stat comm */
     }
-    return { pid, comm, ticks: st.utime + st.stime };
+    return { pid, comm, ticks: st.utime + st.stime, waitNs: readSchedWaitNs(pid) };
   } catch {
     return undefined;
   }

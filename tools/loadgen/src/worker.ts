@@ -16,7 +16,7 @@ import {
 } from './ipc.js';
 import { barrageText, FrameCache, readBarrageAck, readJoinAck, signToken, type DecodedFrame } from './protocol.js';
 import { AckTimeoutError, DisconnectedError, RawSioClient, SioConnectError } from './sio-raw-client.js';
-import { encodeHistogram, newLatencyHistogram, nowMs, recordUs, SeqTracker } from './stats.js';
+import { encodeHistogram, newLatencyHistogram, nowMs, readSchedWaitNs, recordUs, SeqTracker } from './stats.js';
 
 const ELD_RESOLUTION_MS = 5;
 
@@ -80,6 +80,8 @@ class Worker {
   private readonly eld = monitorEventLoopDelay({ resolution: ELD_RESOLUTION_MS });
   private eluStart: EventLoopUtilization | undefined;
   private elu = 0;
+  private waitStartNs = NaN;
+  private cpuWaitSec = NaN;
   private eldP99 = 0;
   private eldMax = 0;
   private tickTimer: NodeJS.Timeout | undefined;
@@ -238,6 +240,7 @@ class Worker {
       () => {
         this.cpuStart = process.cpuUsage();
         this.eluStart = performance.eventLoopUtilization();
+        this.waitStartNs = readSchedWaitNs('self');
         this.eld.reset();
         this.eld.enable();
       },
@@ -250,6 +253,7 @@ class Worker {
         this.eldP99 = Math.max(0, this.eld.percentile(99) / 1e6 - ELD_RESOLUTION_MS);
         this.eldMax = Math.max(0, this.eld.max / 1e6 - ELD_RESOLUTION_MS);
         if (this.eluStart) this.elu = performance.eventLoopUtilization(this.eluStart).utilization;
+        this.cpuWaitSec = (readSchedWaitNs('self') - this.waitStartNs) / 1e9;
         this.windowEnded = true;
         this.checkSendDone();
       },
@@ -400,6 +404,7 @@ class Worker {
       eventLoopDelayP99Ms: this.eldP99,
       eventLoopDelayMaxMs: this.eldMax,
       eventLoopUtilization: this.elu,
+      cpuWaitSec: this.cpuWaitSec,
     };
     send({ type: 'result', result });
   }

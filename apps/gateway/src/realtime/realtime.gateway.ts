@@ -37,15 +37,12 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     private readonly likes: LikesService,
     metrics: MetricsRegistry,
   ) {
-    const gateway = this;
-    new Gauge({
+    const connections = new Gauge({
       name: 'liveroom_gateway_connections',
       help: 'open Socket.IO connections of this gateway process',
       registers: [metrics.registry],
-      collect() {
-        this.set(gateway.server?.of('/').sockets.size ?? 0);
-      },
     });
+    metrics.beforeScrape(() => connections.set(this.server?.of('/').sockets.size ?? 0));
   }
 
   afterInit(server: Server): void {
