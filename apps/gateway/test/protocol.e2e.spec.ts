@@ -228,3 +228,18 @@ describe('continuity helper', () => {
     expect(continuityProblems([3, 3], 2)).toEqual(['expected 4, got 3']);
   });
 });
+
+describe('a backend service is down (§2)', () => {
+  it('still acks barrage:send within 5 s, with UNAVAILABLE and retryAfterMs', async () => {
+    const room = await createRoom(url, hostToken);
+    const s = await client(await tokenFor('patient'));
+    await s.emitWithAck('room:join', { roomId: room.id });
+    await system.kill(system.barrages[0]!);
+    const started = Date.now();
+    const ack = await s.timeout(5000).emitWithAck('barrage:send', { roomId: room.id, text: 'anyone?', clientMsgId: 'down-1' });
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(ack).toMatchObject({ ok: false, error: { code: 'UNAVAILABLE', retryAfterMs: expect.any(Number) } });
+    // The gateway itself keeps serving.
+    expect(await s.emitWithAck('like:send', { roomId: room.id })).toEqual({ ok: true });
+  });
+});

@@ -1,0 +1,109 @@
+/**
+ * `npm run bench`: the foundation benchmark in one run. Starts liveroom (gateway + barrage, built
+ * in dist/) and runs the loadgen against it, then the plain Socket.IO baseline (tools/baseline)
+ * under the same load, and prints both with the server CPU they used (Redis included).
+ *
+ *   npm run bench -- --viewers 1000 --rate 100 --duration 60 [--skip-baseline] [--tick 50]
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const dist = join(dirname(fileURLToPath(import.meta.url)), '../../..');
+const arg = (name: string, fallback: string): string => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 && process.argv[i + 1] ? (process.argv[i + 1] as string) : fallback;
+};
+const viewers = arg('viewers', '1000');
+const rate = arg('rate', '100');
+const duration = arg('duration', '60');
+const workers = arg('workers', '2');
+const tick = arg('tick', '50');
+const skipBaseline = process.argv.includes('--skip-baseline');
+const runId = randomBytes(3).toString('hex');
+
+interface Result {
+  label: string;
+  window: { deliveredPerSec: number; framesPerSec: number; eventsPerFrame: number; sent: number; ackOk: number };
+  verification: { lost: number; gaps: number; duplicates: number; outOfOrder: number };
+  latencyMs: { p50: number; p99: number; max: number };
+  ackLatencyMs: { p50: number; p99: number };
+  serverCpu: { totalSec: number; deliveredPerCpuSec: number; processes: { pid: number; seconds: number }[] };
+}
+
+function startNode(script: string, env: Record<string, string>): ChildProcess {
+  const child = spawn(process.execPath, [join(dist, script)], { env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+  return child;
+}
+
+async function waitHttp(url: string): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} did not come up`);
+}
+
+async function stop(children: ChildProcess[]): Promise<void> {
+  await Promise.all(children.map(async (c) => (c.exitCode === null ? (c.kill('SIGTERM'), once(c, 'exit')) : undefined)));
+}
+
+function redisPid(): string {
+  return execFileSync('pgrep', ['-o', '-x', 'redis-server']).toString().trim();
+}
+
+function loadgen(label: string, url: string, pids: number[]): Result {
+  const json = join(tmpdir(), `liveroom-bench-${runId}-${label}.json`);
+  execFileSync(
+    process.execPath,
+    [join(dist, 'tools/loadgen/src/cli.js'), '--urls', url, '--viewers', viewers, '--rate', rate, '--duration', duration,
+      '--workers', workers, '--server-pids', [...pids, redisPid()].join(','), '--label', label, '--json', json],
+    { stdio: ['ignore', 'inherit', 'inherit'] },
+  );
+  return JSON.parse(readFileSync(json, 'utf8')) as Result;
+}
+
+async function main(): Promise<void> {
+  const results: Result[] = [];
+  const env = { KEY_PREFIX: `bench:${runId}:`, DATABASE_URL: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/liveroom_bench', FANOUT_TICK_MS: tick, GATEWAY_PORT: '3900', BARRAGE_PORT: '3901' };
+  const liveroom = [startNode('apps/gateway/src/main.js', env), startNode('apps/barrage/src/main.js', env)];
+  try {
+    await Promise.all([waitHttp('http://127.0.0.1:3900/readyz'), waitHttp('http://127.0.0.1:3901/readyz')]);
+    results.push(loadgen('liveroom', 'http://127.0.0.1:3900', liveroom.map((c) => c.pid as number)));
+  } finally {
+    await stop(liveroom);
+  }
+  if (!skipBaseline) {
+    const baseline = [startNode('tools/baseline/src/main.js', { PORT: '3910', REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' })];
+    try {
+      await waitHttp('http://127.0.0.1:3910/healthz');
+      results.push(loadgen('baseline', 'http://127.0.0.1:3910', baseline.map((c) => c.pid as number)));
+    } finally {
+      await stop(baseline);
+    }
+  }
+  const rows = results.map((r) =>
+    [r.label, Math.round(r.window.deliveredPerSec), r.window.eventsPerFrame.toFixed(1), `${r.verification.lost}/${r.verification.gaps}/${r.verification.duplicates}`,
+      r.latencyMs.p50.toFixed(1), r.latencyMs.p99.toFixed(1), r.ackLatencyMs.p99.toFixed(1), r.serverCpu.totalSec.toFixed(2), Math.round(r.serverCpu.deliveredPerCpuSec)].join(' | '),
+  );
+  process.stdout.write(`\n${viewers} viewers x ${rate} msg/s, ${duration} s window, tick ${tick} ms, run ${runId}\n`);
+  process.stdout.write('| server | delivered ev/s | ev/frame | lost/gaps/dups | p50 ms | p99 ms | ack p99 ms | server CPU s | ev per CPU-s |\n|---|---|---|---|---|---|---|---|---|\n');
+  for (const row of rows) process.stdout.write(`| ${row} |\n`);
+  if (results.length === 2) {
+    const [a, b] = results as [Result, Result];
+    process.stdout.write(`\nefficiency ratio liveroom/baseline: ${(a.serverCpu.deliveredPerCpuSec / b.serverCpu.deliveredPerCpuSec).toFixed(1)}x\n`);
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});
