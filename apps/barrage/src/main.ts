@@ -28,4 +28,7 @@ async function bootstrap(): Promise<void> {
   process.stdout.write(`barrage listening on :${config.BARRAGE_PORT}\n`);
 }
 
-void bootstrap();
+bootstrap().catch((error: unknown) => {
+  process.stderr.write(`failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

@@ -22,4 +22,7 @@ async function bootstrap(): Promise<void> {
   process.stdout.write(`gateway ${config.GATEWAY_ID} listening on :${config.GATEWAY_PORT}\n`);
 }
 
-void bootstrap();
+bootstrap().catch((error: unknown) => {
+  process.stderr.write(`failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

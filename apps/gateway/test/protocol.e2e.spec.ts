@@ -152,6 +152,38 @@ describe('rooms and the event stream (§3)', () => {
     expect(ahead).toMatchObject({ ok: true, resync: true, room: { seq: 5 } });
   });
 
+  it('re-joins without duplicates, lets a later join or a leave replace a join in flight, and caps rooms per connection', async () => {
+    const room = await createRoom(url, hostToken);
+    const s = await client(await tokenFor('rejoiner'));
+    const rec = new StreamRecorder(s, room.id);
+    await rec.join();
+    for (let i = 1; i <= 3; i++) await s.emitWithAck('barrage:send', { roomId: room.id, text: `r${i}`, clientMsgId: `r${i}` });
+    await rec.until(3);
+    const again = await s.emitWithAck('room:join', { roomId: room.id, sinceSeq: 1 });
+    expect(again.missed.map((e: { seq: number }) => e.seq)).toEqual([2, 3]);
+    const next = await s.emitWithAck('barrage:send', { roomId: room.id, text: 'r4', clientMsgId: 'r4' });
+    await rec.until(next.seq);
+    // Frames after the re-join continue at 4: the re-join did not leave the socket in twice.
+    expect(rec.events.map((e) => e.seq)).toEqual([1, 2, 3, 4]);
+
+    const [first, second] = await Promise.all([
+      s.emitWithAck('room:join', { roomId: room.id }),
+      s.emitWithAck('room:join', { roomId: room.id }),
+    ]);
+    expect(first).toMatchObject({ ok: false, error: { code: 'INVALID_STATE' } });
+    expect(second).toMatchObject({ ok: true, room: { seq: 4 } });
+    const [joining, left] = await Promise.all([s.emitWithAck('room:join', { roomId: room.id }), s.emitWithAck('room:leave', { roomId: room.id })]);
+    expect(left).toEqual({ ok: true });
+    expect(joining).toMatchObject({ ok: false, error: { code: 'INVALID_STATE' } });
+    expect(await s.emitWithAck('barrage:send', { roomId: room.id, text: 'x', clientMsgId: 'x' })).toMatchObject({ error: { code: 'NOT_IN_ROOM' } });
+
+    const many = await Promise.all(Array.from({ length: 21 }, () => createRoom(url, hostToken)));
+    const acks = [];
+    for (const r of many) acks.push(await s.emitWithAck('room:join', { roomId: r.id }));
+    expect(acks.filter((a) => a.ok)).toHaveLength(20);
+    expect(acks[20]).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+  });
+
   it('aggregates likes into room:stats and serves room info over HTTP', async () => {
     const room = await createRoom(url, hostToken);
     const fan = await client(await tokenFor('fan'));

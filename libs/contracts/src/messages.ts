@@ -24,3 +24,10 @@ export const barrageSendCommandSchema = z.strictObject({
   message: barrageSendSchema,
 });
 export type BarrageSendCommand = z.input<typeof barrageSendCommandSchema>;
+
+/** The barrage service's answer, checked by the gateway before it reaches a client. */
+export const barrageSendResultSchema = z.strictObject({
+  seq: z.number().int().positive(),
+  id: z.string().min(1).max(64),
+  masked: z.boolean().optional(),
+});

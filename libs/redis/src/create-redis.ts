@@ -5,7 +5,7 @@ import { Redis, type RedisOptions } from 'ioredis';
  * (no unbounded offline queue), so callers can answer UNAVAILABLE instead of hanging.
  */
 export function createRedis(url: string, connectionName: string, extra: RedisOptions = {}): Redis {
-  return new Redis(url, {
+  const redis = new Redis(url, {
     connectionName,
     maxRetriesPerRequest: 1,
     enableOfflineQueue: true,
@@ -13,6 +13,14 @@ export function createRedis(url: string, connectionName: string, extra: RedisOpt
     retryStrategy: (attempt) => Math.min(100 * attempt, 1000),
     ...extra,
   });
+  // Without a listener ioredis prints every reconnect error; one line per outage is enough.
+  let reported = false;
+  redis.on('error', (error: Error) => {
+    if (!reported) process.stderr.write(`redis ${connectionName}: ${error.message}\n`);
+    reported = true;
+  });
+  redis.on('ready', () => (reported = false));
+  return redis;
 }
 
 /** Resolves once the connection is ready (or rejects after timeoutMs). */

@@ -28,7 +28,8 @@ export class RedisModule {
     return {
       module: RedisModule,
       providers: [
-        { provide: REDIS, useFactory: () => createRedis(options.url, options.connectionName) },
+        // Commands answer within 2 s even from a half-dead Redis, so requests can still be acked in time.
+        { provide: REDIS, useFactory: () => createRedis(options.url, options.connectionName, { commandTimeout: 2000 }) },
         { provide: RedisKeys, useValue: new RedisKeys(options.keyPrefix) },
         RedisCloser,
       ],

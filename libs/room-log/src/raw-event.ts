@@ -1,22 +1,29 @@
+import type { RoomEvent } from '#contracts';
+
 /**
- * A sequenced room event as the room log stores and publishes it: its JSON text (which starts with
- * `{"seq":N,`) and its seq. The gateway splices the JSON into frames without parsing it again.
+ * A sequenced room event as the room log stores and publishes it: the JSON text (spliced into
+ * frames as is, never serialised again) and the event parsed once on arrival.
  */
 export interface RawRoomEvent {
   seq: number;
+  type: RoomEvent['type'];
   json: string;
+  event: RoomEvent;
 }
 
-const SEQ_PREFIX = '{"seq":';
+const TYPES: ReadonlySet<string> = new Set(['barrage', 'gift', 'cohost', 'moderation', 'room']);
 
-/** Reads the seq from the head of an event's JSON; NaN if the text is not a room-log event. */
-export function seqOf(json: string): number {
-  if (!json.startsWith(SEQ_PREFIX)) return Number.NaN;
-  const end = json.indexOf(',', SEQ_PREFIX.length);
-  return Number(json.slice(SEQ_PREFIX.length, end === -1 ? undefined : end));
-}
-
+/** Parses a room-log entry; null for anything that is not one (never trusted blindly). */
 export function toRaw(json: string): RawRoomEvent | null {
-  const seq = seqOf(json);
-  return Number.isSafeInteger(seq) && seq > 0 ? { seq, json } : null;
+  let event: unknown;
+  try {
+    event = JSON.parse(json);
+  } catch {
+    return null;
+  }
+  if (typeof event !== 'object' || event === null) return null;
+  const { seq, type } = event as { seq?: unknown; type?: unknown };
+  if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 1) return null;
+  if (typeof type !== 'string' || !TYPES.has(type)) return null;
+  return { seq, type: type as RoomEvent['type'], json, event: event as RoomEvent };
 }

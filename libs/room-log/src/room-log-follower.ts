@@ -13,6 +13,8 @@ interface FollowedRoom {
   /** Events that arrived ahead of lastSeq + 1 (or before the base was known), by seq. */
   early: Map<number, RawRoomEvent>;
   repairing: boolean;
+  /** A catch-up was asked for while a repair ran: run another when it ends. */
+  repairAgain: boolean;
 }
 
 /**
@@ -34,7 +36,11 @@ export class RoomLogFollower {
     subscriber.on('message', (channel: string, message: string) => this.onMessage(channel, message));
     subscriber.on('ready', () => {
       // ioredis resubscribes by itself; what was published meanwhile is fetched from history.
-      if (this.connectedOnce) for (const room of this.rooms.values()) this.repair(room);
+      // The resubscription may not be in force yet when 'ready' fires: catch up once more a bit later.
+      if (this.connectedOnce) {
+        this.catchUpAll();
+        setTimeout(() => this.catchUpAll(), 1000).unref();
+      }
       this.connectedOnce = true;
     });
     if (subscriber.status === 'ready') this.connectedOnce = true;
@@ -46,21 +52,25 @@ export class RoomLogFollower {
    */
   async follow(roomId: string, listener: RoomEventsListener): Promise<number> {
     if (this.rooms.has(roomId)) throw new Error(`room ${roomId} is already followed`);
-    const room: FollowedRoom = { roomId, listener, lastSeq: -1, early: new Map(), repairing: false };
+    const room: FollowedRoom = { roomId, listener, lastSeq: -1, early: new Map(), repairing: false, repairAgain: false };
     const channel = this.keys.roomChannel(roomId);
     this.rooms.set(roomId, room);
     this.byChannel.set(channel, room);
+    let base: number;
     try {
       await this.subscriber.subscribe(channel);
-      room.lastSeq = await this.roomLog.currentSeq(roomId);
+      base = await this.roomLog.currentSeq(roomId);
+      room.lastSeq = base;
     } catch (error) {
       this.rooms.delete(roomId);
       this.byChannel.delete(channel);
       await this.subscriber.unsubscribe(channel).catch(() => undefined);
       throw error;
     }
+    // Events that arrived while the base was read go to the listener now; the base itself is
+    // returned, not the seq drained up to, so the caller knows they still have to be sent.
     this.drain(room);
-    return room.lastSeq;
+    return base;
   }
 
   async unfollow(roomId: string): Promise<void> {
@@ -70,6 +80,10 @@ export class RoomLogFollower {
     this.rooms.delete(roomId);
     this.byChannel.delete(channel);
     await this.subscriber.unsubscribe(channel).catch(() => undefined);
+  }
+
+  private catchUpAll(): void {
+    for (const room of this.rooms.values()) this.repair(room, true);
   }
 
   isFollowing(roomId: string): boolean {
@@ -108,11 +122,16 @@ export class RoomLogFollower {
     if (room.early.size > 0) this.repair(room);
   }
 
-  private repair(room: FollowedRoom): void {
-    if (room.repairing || room.lastSeq < 0) return;
+  /** Fetches what is missing from history: up to the first early event, or (catchUp) everything. */
+  private repair(room: FollowedRoom, catchUp = false): void {
+    if (room.lastSeq < 0) return;
+    if (room.repairing) {
+      room.repairAgain ||= catchUp;
+      return;
+    }
     room.repairing = true;
     const from = room.lastSeq + 1;
-    const holeEnd = room.early.size > 0 ? Math.min(...room.early.keys()) - 1 : null;
+    const holeEnd = room.early.size > 0 && !catchUp ? Math.min(...room.early.keys()) - 1 : null;
     const fetch =
       holeEnd === null
         ? this.roomLog.history(room.roomId, room.lastSeq).then((h) => h.events)
@@ -121,6 +140,8 @@ export class RoomLogFollower {
       (events) => {
         room.repairing = false;
         if (this.rooms.get(room.roomId) !== room) return;
+        const again = room.repairAgain;
+        room.repairAgain = false;
         for (const e of events) if (e.seq > room.lastSeq) room.early.set(e.seq, e);
         if (holeEnd !== null && !events.some((e) => e.seq === from)) {
           // History was trimmed past the hole: skip ahead rather than stall the room forever.
@@ -128,12 +149,13 @@ export class RoomLogFollower {
           room.lastSeq = Math.max(room.lastSeq, (events[0]?.seq ?? holeEnd + 1) - 1);
         }
         this.drain(room);
+        if (again) this.repair(room, true);
       },
       (error: unknown) => {
         room.repairing = false;
         this.onError(error, room.roomId);
         // Redis is unreachable: try again shortly instead of spinning.
-        setTimeout(() => this.rooms.get(room.roomId) === room && this.repair(room), 250).unref();
+        setTimeout(() => this.rooms.get(room.roomId) === room && this.repair(room, catchUp || room.repairAgain), 250).unref();
       },
     );
   }

@@ -57,7 +57,7 @@ describe('RoomLog (real Redis)', () => {
     await expect(log.append('r5', barrage('m0'), { rateLimit, dedupeKey: 'k0' })).resolves.toMatchObject({ duplicate: true });
     const refused = log.append('r5', barrage('m3'), { rateLimit, dedupeKey: 'k3' });
     await expect(refused).rejects.toMatchObject({ code: 'RATE_LIMITED' });
-    const error = await refused.catch((e: { retryAfterMs: number }) => e);
+    const error = (await refused.catch((e: unknown) => e)) as { retryAfterMs: number };
     expect(error.retryAfterMs).toBeGreaterThan(0);
     expect(error.retryAfterMs).toBeLessThanOrEqual(1000);
     expect(await log.currentSeq('r5')).toBe(3);
@@ -82,6 +82,21 @@ describe('RoomLog (real Redis)', () => {
 });
 
 describe('RoomLogFollower (real Redis)', () => {
+  it('starts exactly after the base it returns, even while the room is busy', async () => {
+    const log = new RoomLog(redis, keys);
+    const sub = new Redis(REDIS_URL);
+    const follower = new RoomLogFollower(sub, log, keys);
+    const got: number[] = [];
+    const burst = Promise.all(Array.from({ length: 300 }, (_, i) => log.append('f0', barrage(`x${i}`))));
+    const base = await follower.follow('f0', (events) => got.push(...events.map((e) => e.seq)));
+    await burst;
+    await log.append('f0', barrage('last'));
+    while (got.at(-1) !== 301) await new Promise((r) => setTimeout(r, 10));
+    expect(got).toEqual(Array.from({ length: 301 - base }, (_, i) => base + 1 + i));
+    await follower.unfollow('f0');
+    sub.disconnect();
+  });
+
   it('delivers every event in order, filling pub/sub holes from history', async () => {
     const log = new RoomLog(redis, keys);
     await log.append('f1', barrage('before follow'));

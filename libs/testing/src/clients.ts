@@ -73,6 +73,7 @@ export class StreamRecorder {
           this.joined = true;
           this.from = sinceSeq !== undefined && !ack.resync ? sinceSeq : (ack.room?.seq ?? 0);
           if (ack.missed) this.add(ack.missed);
+          else this.add([]);
         }
         resolve(ack);
       });
@@ -85,15 +86,16 @@ export class StreamRecorder {
     this.waiters = this.waiters.filter((w) => (w.seq <= last ? (w.resolve(), false) : true));
   }
 
+  /** The newest seq this viewer has: its last event, or the join point when nothing came since. */
   get lastSeq(): number {
-    return this.events.at(-1)?.seq ?? 0;
+    return this.events.at(-1)?.seq ?? this.from;
   }
 
   /** Resolves once an event with seq >= `seq` arrived. */
   until(seq: number, timeoutMs = 15_000): Promise<void> {
     if (this.lastSeq >= seq) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`seq ${seq} not received (last ${this.lastSeq})`)), timeoutMs);
+      const timer = setTimeout(() => reject(new Error(`seq ${seq} not received (last ${this.lastSeq}, joined at ${this.from}, ${this.events.length} events, connected ${this.socket.connected})`)), timeoutMs);
       this.waiters.push({ seq, resolve: () => (clearTimeout(timer), resolve()) });
     });
   }

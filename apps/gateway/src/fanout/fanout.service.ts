@@ -9,6 +9,7 @@ import { type RawRoomEvent, RoomLog, RoomLogFollower } from '#room-log';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config.js';
 import { eventPacket, FrameWriter } from './frame-writer.js';
 import { RoomChannel } from './room-channel.js';
+import { stateOf } from '../common/socket-state.js';
 
 /** How long a room with no local socket stays followed, so that viewers flapping don't churn. */
 const IDLE_UNFOLLOW_MS = 30_000;
@@ -124,9 +125,7 @@ export class FanoutService implements OnApplicationShutdown {
       this.frameEvents.observe(events.length);
     }
     // The room's end is in the stream every gateway follows: each one kicks its own sockets.
-    if (events.some((e) => e.json.includes('"type":"room"') && e.json.includes('"action":"ended"'))) {
-      this.kickAll(channel, { roomId: channel.roomId, reason: 'ended' });
-    }
+    if (channel.ended) this.kickAll(channel, { roomId: channel.roomId, reason: 'ended' });
   }
 
   private kickAll(channel: RoomChannel, frame: RoomKickedFrame): void {
@@ -137,8 +136,8 @@ export class FanoutService implements OnApplicationShutdown {
   /** Removes a socket from a room here; with a frame, tells it why (room:kicked). */
   detach(socket: Socket, roomId: string, kicked?: RoomKickedFrame): void {
     const channel = this.channels.get(roomId);
-    channel?.sockets.delete(socket);
-    (socket.data as { rooms?: Set<string> }).rooms?.delete(roomId);
+    channel?.remove(socket);
+    stateOf(socket).rooms.delete(roomId);
     if (kicked) socket.emit('room:kicked', kicked);
     if (channel && channel.sockets.size === 0) this.release(roomId);
   }

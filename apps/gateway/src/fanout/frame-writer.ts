@@ -25,6 +25,9 @@ export interface WriteStats {
   dropped: number;
 }
 
+/** Packets engine.io may hold for one socket (slow polling client, stalled upgrade) before it is cut. */
+const MAX_QUEUED_PACKETS = 512;
+
 /**
  * Writes one Socket.IO packet to many sockets, encoding it once: the WebSocket frame is built once
  * per room and the same bytes go to every websocket. A socket whose engine.io buffer holds packets
@@ -42,19 +45,27 @@ export class FrameWriter {
     for (const socket of sockets) {
       const conn = socket.conn as unknown as EngineConnection;
       if (conn.readyState !== 'open') continue;
-      const socketWs = conn.transport.name === 'websocket' ? conn.transport.socket : undefined;
-      if (socketWs?._sender && socketWs._socket && socketWs.readyState === WS_OPEN && conn.writeBuffer.length === 0) {
-        if (socketWs._socket.writableLength > this.maxBufferedBytes) {
+      try {
+        const ws = conn.transport.name === 'websocket' ? conn.transport.socket : undefined;
+        if ((ws?._socket?.writableLength ?? 0) > this.maxBufferedBytes || conn.writeBuffer.length > MAX_QUEUED_PACKETS) {
           socket.disconnect(true);
           dropped++;
           continue;
         }
-        frame ??= [Buffer.concat(Sender.frame(Buffer.from(`4${packet}`), FRAME_OPTIONS))];
-        socketWs._sender.sendFrame(frame);
-      } else {
-        conn.write(packet);
+        // Direct only while engine.io holds nothing for this socket, so nothing can be overtaken.
+        // Relies on perMessageDeflate being off (RedisIoAdapter): ws then writes frames in call order.
+        if (ws?._sender && ws._socket && ws.readyState === WS_OPEN && conn.writeBuffer.length === 0) {
+          frame ??= [Buffer.concat(Sender.frame(Buffer.from(`4${packet}`), FRAME_OPTIONS))];
+          ws._sender.sendFrame(frame);
+        } else {
+          conn.write(packet);
+        }
+        written++;
+      } catch {
+        // A socket that cannot be written to is cut; it resumes with sinceSeq and loses nothing.
+        socket.disconnect(true);
+        dropped++;
       }
-      written++;
     }
     return { written, dropped };
   }

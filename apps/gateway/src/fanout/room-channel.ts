@@ -26,7 +26,10 @@ export class RoomChannel {
   private waiters: { seq: number; resolve: () => void }[] = [];
   lastSeq: number;
   flushedSeq: number;
+  /** No longer followed: a join that finds its channel closed acquires a new one. */
   closed = false;
+  /** The room's `room/ended` event has been sent: joins answer ROOM_ENDED. */
+  ended = false;
 
   constructor(
     readonly roomId: string,
@@ -46,21 +49,36 @@ export class RoomChannel {
     this.schedule();
   }
 
-  /** Events with afterSeq < seq <= toSeq from memory, or null when memory no longer reaches back. */
+  add(socket: Socket): void {
+    this.sockets.add(socket);
+  }
+
+  remove(socket: Socket): void {
+    this.sockets.delete(socket);
+  }
+
+  /** Events with afterSeq < seq <= toSeq from memory, or null when memory does not hold all of them. */
   between(afterSeq: number, toSeq: number): RawRoomEvent[] | null {
     if (toSeq <= afterSeq) return [];
     const first = this.events[0];
     if (!first || first.seq > afterSeq + 1) return null;
     const start = afterSeq + 1 - first.seq;
-    return this.events.slice(start, start + (toSeq - afterSeq));
+    const slice = this.events.slice(start, start + (toSeq - afterSeq));
+    // Memory is contiguous unless the follower ever had to skip a hole: check rather than trust.
+    if (slice.length !== toSeq - afterSeq || slice[0]?.seq !== afterSeq + 1 || slice.at(-1)?.seq !== toSeq) return null;
+    return slice;
   }
 
   /** Resolves once every event up to `seq` has been sent (or after timeoutMs). */
   waitFlushed(seq: number, timeoutMs: number): Promise<boolean> {
     if (this.flushedSeq >= seq) return Promise.resolve(true);
     return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve(false), timeoutMs);
-      this.waiters.push({ seq, resolve: () => (clearTimeout(timer), resolve(true)) });
+      const waiter = { seq, resolve: () => (clearTimeout(timer), resolve(true)) };
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        resolve(false);
+      }, timeoutMs);
+      this.waiters.push(waiter);
     });
   }
 
@@ -98,6 +116,7 @@ export class RoomChannel {
     const pending = this.events.slice(this.flushedIndex);
     if (pending.length === 0) return;
     this.lastFlushAt = Date.now();
+    if (pending.some((e) => e.type === 'room' && e.event.type === 'room' && e.event.action === 'ended')) this.ended = true;
     if (this.sockets.size > 0) {
       let json = `{"roomId":"${this.roomId}","events":[`;
       for (let i = 0; i < pending.length; i++) json += (i === 0 ? '' : ',') + (pending[i] as RawRoomEvent).json;

@@ -4,6 +4,7 @@ import type { Socket } from 'socket.io';
 import {
   type BarrageSendCommand,
   type BarrageSendResult,
+  barrageSendResultSchema,
   barrageSendSchema,
   LiveroomError,
   parseInput,
@@ -13,7 +14,7 @@ import {
 import { RedisStreamsClient } from '#transport';
 import { requireUser } from '../auth/jwt-verifier.js';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config.js';
-import { stateOf } from './socket-state.js';
+import { stateOf } from '../common/socket-state.js';
 
 /** barrage:send: validated here, handled by one barrage replica over the Redis Streams transport. */
 @Injectable()
@@ -35,11 +36,15 @@ export class BarrageRelayService implements OnApplicationShutdown {
     const actor = requireUser(state.caller);
     if (!state.rooms.has(message.roomId)) throw new LiveroomError('NOT_IN_ROOM', `join room ${message.roomId} first`);
     const command: BarrageSendCommand = { actor, message };
+    let reply: unknown;
     try {
-      return await firstValueFrom(this.client.send<BarrageSendResult, BarrageSendCommand>(PATTERNS.barrageSend, command));
+      reply = await firstValueFrom(this.client.send<unknown, BarrageSendCommand>(PATTERNS.barrageSend, command));
     } catch (error) {
       throw LiveroomError.from(error);
     }
+    const result = barrageSendResultSchema.safeParse(reply);
+    if (!result.success) throw new LiveroomError('INTERNAL', 'unexpected reply from the barrage service');
+    return result.data;
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -5,7 +5,7 @@ import { LiveroomError, likeSendSchema, parseInput, RedisKeys } from '#contracts
 import { REDIS } from '#redis';
 import { requireUser } from '../auth/jwt-verifier.js';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config.js';
-import { stateOf } from './socket-state.js';
+import { stateOf } from '../common/socket-state.js';
 
 const FLUSH_MS = 200;
 
@@ -62,12 +62,13 @@ export class LikesService implements OnModuleInit, OnApplicationShutdown {
     if (this.pending.size === 0) return;
     const batch = this.pending;
     this.pending = new Map();
+    const entries = [...batch];
     const tx = this.redis.pipeline();
-    for (const [roomId, n] of batch) tx.incrby(this.keys.roomLikes(roomId), n);
+    for (const [roomId, n] of entries) tx.incrby(this.keys.roomLikes(roomId), n);
     const results = await tx.exec().catch(() => null);
-    // Redis unreachable: keep the counts for the next flush instead of losing them.
-    if (!results || results.some(([error]) => error)) {
-      for (const [roomId, n] of batch) this.pending.set(roomId, (this.pending.get(roomId) ?? 0) + n);
-    }
+    // Counts that did not reach Redis are kept for the next flush (only those: no double count).
+    entries.forEach(([roomId, n], i) => {
+      if (!results || results[i]?.[0]) this.pending.set(roomId, (this.pending.get(roomId) ?? 0) + n);
+    });
   }
 }

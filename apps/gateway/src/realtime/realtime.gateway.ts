@@ -17,7 +17,7 @@ import { type Ack as AckBody, ackOf } from '../errors/error-mapping.js';
 import { BarrageRelayService } from './barrage-relay.service.js';
 import { LikesService } from './likes.service.js';
 import { RoomMembershipService } from './room-membership.service.js';
-import type { SocketState } from './socket-state.js';
+import { newSocketState } from '../common/socket-state.js';
 
 type AckFn = ((body: AckBody<object>) => void) | undefined;
 
@@ -52,8 +52,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
       const auth = socket.handshake.auth as Record<string, unknown> | undefined;
       this.jwt.verify(auth?.token).then(
         (caller) => {
-          const state: SocketState = { caller, rooms: new Set() };
-          socket.data = state;
+          socket.data = newSocketState(caller);
           if (caller) void socket.join(`user:${caller.userId}`);
           next();
         },

@@ -1,27 +1,25 @@
 import { Injectable } from '@nestjs/common';
 import type { Socket } from 'socket.io';
-import {
-  LiveroomError,
-  parseInput,
-  type RoomEvent,
-  type RoomJoinResult,
-  roomJoinSchema,
-  roomLeaveSchema,
-} from '#contracts';
+import { LiveroomError, parseInput, type RoomEvent, type RoomJoinResult, roomJoinSchema, roomLeaveSchema } from '#contracts';
 import { type RawRoomEvent, RoomLog } from '#room-log';
+import { stateOf } from '../common/socket-state.js';
 import { type Ack, toLiveroomError } from '../errors/error-mapping.js';
 import { FanoutService } from '../fanout/fanout.service.js';
 import type { RoomChannel } from '../fanout/room-channel.js';
-import { RoomDirectory } from '../rooms/room-directory.js';
+import { RoomDirectory, type RoomMeta } from '../rooms/room-directory.js';
 import { RoomStatsService } from '../rooms/room-stats.service.js';
 import { toInfo } from '../rooms/rooms.service.js';
-import { stateOf } from './socket-state.js';
 
 const RECENT_BARRAGE = 50;
+/** Rooms one connection may be in at once. */
+const MAX_ROOMS_PER_SOCKET = 20;
 /** How long a join waits for this gateway to catch up with a client that saw more elsewhere. */
 const CATCH_UP_MS = 2000;
+/** A join answers within this, whatever Redis does (PROTOCOL §2: one ack within 5 s). */
+const JOIN_DEADLINE_MS = 4500;
 
 type Reply = (ack: Ack<object>) => void;
+type BuildAck = (meta: RoomMeta, viewers: number, likes: number) => RoomJoinResult;
 
 /**
  * room:join / room:leave. The join reads history from Redis, then, in one synchronous step, cuts
@@ -39,53 +37,75 @@ export class RoomMembershipService {
   ) {}
 
   async join(socket: Socket, payload: unknown, reply: Reply): Promise<void> {
-    let channel: RoomChannel | null = null;
-    let roomId = '';
+    const state = stateOf(socket);
+    const token = Symbol('join');
+    let roomId: string | null = null;
+    const deadline = setTimeout(() => finish({ ok: false, error: new LiveroomError('UNAVAILABLE', 'join timed out', 1000).toWire() }), JOIN_DEADLINE_MS);
+    let answered = false;
+    const finish = (ack: Ack<object>): void => {
+      if (answered) return;
+      answered = true;
+      clearTimeout(deadline);
+      if (roomId !== null && state.joining.get(roomId) === token) state.joining.delete(roomId);
+      reply(ack);
+    };
     try {
       const input = parseInput(roomJoinSchema, payload);
       roomId = input.roomId;
+      // A re-join starts over: the socket stops receiving frames until the new ack.
+      if (state.rooms.has(roomId)) this.fanout.detach(socket, roomId);
+      else if (state.rooms.size + state.joining.size >= MAX_ROOMS_PER_SOCKET) {
+        throw new LiveroomError('FORBIDDEN', `at most ${MAX_ROOMS_PER_SOCKET} rooms per connection`);
+      }
+      state.joining.set(roomId, token);
       const meta = await this.directory.require(roomId);
       if (!meta.live) throw new LiveroomError('ROOM_ENDED', `room ${roomId} has ended`);
-      channel = await this.fanout.acquire(roomId);
       const stats = await this.stats.roomStats(roomId);
-      for (let attempt = 0; attempt < 3; attempt++) {
-        const result = await this.prepare(channel, input.sinceSeq);
-        if (!result) continue; // memory no longer covered the read: read again
-        if (!socket.connected) return this.fanout.release(roomId);
-        // --- synchronous from here: cut, add, ack ---
-        const cut = result(channel.flushedSeq);
-        if (!cut) continue;
-        const state = stateOf(socket);
-        if (state.rooms.has(roomId)) this.fanout.channel(roomId)?.sockets.delete(socket);
-        channel.sockets.add(socket);
+      for (let attempt = 0; attempt < 3 && !answered; attempt++) {
+        const channel = await this.fanout.acquire(roomId);
+        const prepared = await this.prepare(channel, input.sinceSeq);
+        // --- synchronous from here: check, cut, add, ack ---
+        if (answered || !socket.connected) return this.fanout.release(roomId);
+        if (state.joining.get(roomId) !== token) {
+          this.fanout.release(roomId);
+          throw new LiveroomError('INVALID_STATE', 'a later room:join or room:leave for this room replaced this join');
+        }
+        if (channel.ended) throw new LiveroomError('ROOM_ENDED', `room ${roomId} has ended`);
+        if (channel.closed) continue;
+        const build = prepared(channel.flushedSeq);
+        if (!build) continue; // memory no longer covered what was read: read again
+        channel.add(socket);
         state.rooms.add(roomId);
-        const viewers = Math.max(stats.viewers, channel.sockets.size);
-        reply({ ok: true, ...cut(meta, viewers, stats.likes) });
+        finish({ ok: true, ...build(meta, Math.max(stats.viewers, channel.sockets.size), stats.likes) });
         return;
       }
       throw new LiveroomError('UNAVAILABLE', 'room is too busy to join right now', 500);
     } catch (error) {
-      if (channel && !stateOf(socket).rooms.has(roomId)) this.fanout.release(roomId);
-      reply({ ok: false, error: toLiveroomError(error).toWire() });
+      if (roomId !== null && !state.rooms.has(roomId)) this.fanout.release(roomId);
+      finish({ ok: false, error: toLiveroomError(error).toWire() });
     }
   }
 
   leave(socket: Socket, payload: unknown): object {
     const { roomId } = parseInput(roomLeaveSchema, payload);
-    if (!stateOf(socket).rooms.has(roomId)) throw new LiveroomError('NOT_IN_ROOM', `not in room ${roomId}`);
+    const state = stateOf(socket);
+    const joining = state.joining.delete(roomId);
+    if (!state.rooms.has(roomId) && !joining) throw new LiveroomError('NOT_IN_ROOM', `not in room ${roomId}`);
     this.fanout.detach(socket, roomId);
     return {};
   }
 
   leaveAll(socket: Socket): void {
-    for (const roomId of [...stateOf(socket).rooms]) this.fanout.detach(socket, roomId);
+    const state = stateOf(socket);
+    state.joining.clear();
+    for (const roomId of [...state.rooms]) this.fanout.detach(socket, roomId);
   }
 
   /**
    * Reads what the join needs from Redis; returns a function that, given the channel's flushedSeq
    * at the moment of joining, builds the ack (or null if memory does not reach back far enough).
    */
-  private async prepare(channel: RoomChannel, sinceSeq: number | undefined) {
+  private async prepare(channel: RoomChannel, sinceSeq: number | undefined): Promise<(flushedSeq: number) => BuildAck | null> {
     let history: { events: RawRoomEvent[]; seq: number } | null = null;
     if (sinceSeq !== undefined) {
       const h = await this.roomLog.history(channel.roomId, sinceSeq);
@@ -96,19 +116,18 @@ export class RoomMembershipService {
         if (sinceSeq > channel.flushedSeq) throw new LiveroomError('UNAVAILABLE', 'gateway is catching up; retry', 200);
       }
     }
-    const recent = history === null ? await this.roomLog.recentBarrage(channel.roomId) : { events: [], seq: 0 };
+    const recent = await this.roomLog.recentBarrage(channel.roomId);
     const resync = sinceSeq !== undefined && history === null;
 
-    return (flushedSeq: number) => {
+    return (flushedSeq) => {
       const missed = history === null ? null : upTo(history.events, history.seq, flushedSeq, channel);
-      if (history !== null && missed === null) return null;
-      const snapshot = history === null ? upTo(recent.events, recent.seq, flushedSeq, channel, true) : [];
-      if (snapshot === null) return null;
-      return (meta: Parameters<typeof toInfo>[0], viewers: number, likes: number): RoomJoinResult => {
+      const snapshot = upTo(recent.events, recent.seq, flushedSeq, channel, true);
+      if ((history !== null && missed === null) || snapshot === null) return null;
+      return (meta, viewers, likes) => {
         const result: RoomJoinResult = {
-          room: { ...toInfo(meta, flushedSeq, { viewers, likes }), recent: parse(snapshot.slice(-RECENT_BARRAGE)) },
+          room: { ...toInfo(meta, flushedSeq, { viewers, likes }), recent: events(snapshot.slice(-RECENT_BARRAGE)) },
         };
-        if (missed) result.missed = parse(missed);
+        if (missed) result.missed = events(missed);
         if (resync) result.resync = true;
         return result;
       };
@@ -125,9 +144,9 @@ function upTo(read: RawRoomEvent[], coveredTo: number, toSeq: number, channel: R
   if (coveredTo >= toSeq) return kept;
   const newer = channel.between(coveredTo, toSeq);
   if (newer === null) return null;
-  return kept.concat(barrageOnly ? newer.filter((e) => e.json.includes('"type":"barrage"')) : newer);
+  return kept.concat(barrageOnly ? newer.filter((e) => e.type === 'barrage') : newer);
 }
 
-function parse(events: RawRoomEvent[]): RoomEvent[] {
-  return events.map((e) => JSON.parse(e.json) as RoomEvent);
+function events(raw: RawRoomEvent[]): RoomEvent[] {
+  return raw.map((e) => e.event);
 }
