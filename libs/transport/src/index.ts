@@ -1,4 +1,4 @@
-export { RedisStreamsServer, type RedisStreamsServerOptions } from './redis-streams.server.js';
+export { RedisStreamsServer } from './redis-streams.server.js';
 export { RedisStreamsClient, type RedisStreamsClientOptions } from './redis-streams.client.js';
 export { RedisStreamsContext } from './redis-streams.context.js';
 export { LiveroomRpcExceptionFilter, toWireError } from './liveroom-rpc-exception.filter.js';
@@ -6,6 +6,7 @@ export {
   REDIS_STREAMS_TRANSPORT,
   type ConnectionRole,
   type RedisStreamsEvents,
+  type RedisStreamsServerOptions,
   type RedisStreamsStatus,
 } from './transport-options.js';
 export type { MessageHeaders } from './stream-message.js';

@@ -8,6 +8,9 @@ import { decodeReply, encodeMessage } from './stream-message.js';
 import type { ConnectionRole, RedisStreamsEvents, RedisStreamsStatus } from './transport-options.js';
 import { validateOptions } from './transport-options.js';
 
+/** Entries a request stream may hold (approximately) before the oldest are trimmed. */
+const MAX_STREAM_LENGTH = 100_000;
+
 export interface RedisStreamsClientOptions {
   redisUrl: string;
   /** Same prefix as the servers', e.g. `lr:rpc:`. */
@@ -139,7 +142,9 @@ export class RedisStreamsClient extends ClientProxy<RedisStreamsEvents, RedisStr
   private async xadd(fields: string[]): Promise<void> {
     const cmd = this.cmd;
     if (!cmd) throw new Error('client is closed');
-    await cmd.xadd(this.stream, '*', ...fields);
+    // A safety cap, far above any backlog seen in practice: while no replica reads the stream it
+    // must not grow until Redis runs out of memory. Requests that old have expired anyway.
+    await cmd.xadd(this.stream, 'MAXLEN', '~', MAX_STREAM_LENGTH, '*', ...fields);
   }
 
   private onReply(channel: string, raw: string): void {

@@ -5,47 +5,19 @@ import { Logger } from '@nestjs/common';
 import { type CustomTransportStrategy, Server } from '@nestjs/microservices';
 import type { Redis } from 'ioredis';
 import { createRedis, quietQuit } from '#redis';
-import {
-  claimFrom,
-  dropLiveness,
-  findDeadConsumers,
-  isNoGroupError,
-  isRawEntry,
-  listConsumers,
-  type RawEntry,
-  refreshLiveness,
-  removeConsumerIfIdle,
-} from './consumer-liveness.js';
+import { dropLiveness, isNoGroupError, listConsumers, type RawEntry, refreshLiveness } from './consumer-liveness.js';
+import { PendingReclaimer } from './pending-reclaimer.js';
 import { RedisStreamsContext } from './redis-streams.context.js';
 import { type HandlerHost, runEventHandler, runRequestHandler } from './run-handler.js';
-import { decodeMessage, encodeReply, type ReplyPacket } from './stream-message.js';
+import { decodeMessage, entriesOf, type ReplyPacket, serializeReply } from './stream-message.js';
 import {
   type ConnectionRole,
   REDIS_STREAMS_TRANSPORT,
   type RedisStreamsEvents,
+  type RedisStreamsServerOptions,
   type RedisStreamsStatus,
   validateOptions,
 } from './transport-options.js';
-
-export interface RedisStreamsServerOptions {
-  redisUrl: string;
-  /** Key prefix shared by clients and servers, e.g. `lr:rpc:`. */
-  prefix: string;
-  /** This app's service name: it reads stream `${prefix}${service}` as consumer group `service`. */
-  service: string;
-  /** Unique per replica; defaults to `${hostname}-${pid}-${random}`. */
-  consumerName?: string;
-  /** Max entries handled at once (default 64). */
-  concurrency?: number;
-  /** XREADGROUP BLOCK timeout (default 2000 ms). */
-  blockMs?: number;
-  /** Liveness refresh and dead-consumer scan period (default 500 ms). */
-  heartbeatMs?: number;
-  /** A consumer whose liveness key is older than this is dead (default 2000 ms). */
-  deadAfterMs?: number;
-  /** close() waits this long for in-flight handlers (default 5000 ms). */
-  shutdownTimeoutMs?: number;
-}
 
 type Listener = { event: keyof RedisStreamsEvents; callback: (role: ConnectionRole, ...args: unknown[]) => void };
 
@@ -84,9 +56,10 @@ export class RedisStreamsServer
   private running = false;
   private readLoop: Promise<void> | null = null;
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly inFlightIds = new Set<string>();
+  private readonly reclaimer: PendingReclaimer;
   private slotFreed: (() => void) | null = null;
   private timers: NodeJS.Timeout[] = [];
-  private reclaiming = false;
   private listeners: Listener[] = [];
   private readonly host: HandlerHost = {
     handlerFor: (pattern) => this.getHandlerByPattern(pattern),
@@ -106,6 +79,22 @@ export class RedisStreamsServer
     this.shutdownTimeoutMs = options.shutdownTimeoutMs ?? 5000;
     validateOptions({ concurrency: this.concurrency, blockMs: this.blockMs, heartbeatMs: this.heartbeatMs });
     if (this.deadAfterMs <= this.heartbeatMs) throw new Error('deadAfterMs must be greater than heartbeatMs');
+    this.reclaimer = new PendingReclaimer(
+      {
+        cmd: () => this.requireCmd(),
+        running: () => this.running,
+        freeSlots: () => this.concurrency - this.inFlight.size,
+        isInFlight: (entryId) => this.inFlightIds.has(entryId),
+        track: (entry) => this.track(entry),
+      },
+      this.stream,
+      this.group,
+      this.consumer,
+      this.heartbeatMs,
+      this.deadAfterMs,
+      options.orphanIdleMs ?? 30_000,
+      this.logger,
+    );
   }
 
   async listen(callback: (...optionalParams: unknown[]) => unknown): Promise<void> {
@@ -132,7 +121,7 @@ export class RedisStreamsServer
     this.running = true;
     this.timers = [
       setInterval(() => void this.heartbeat(), this.heartbeatMs),
-      setInterval(() => void this.reclaim(), this.heartbeatMs),
+      setInterval(() => void this.reclaimer.scan(), this.heartbeatMs),
     ];
     this.readLoop = this.runReadLoop();
     this._status$.next('connected');
@@ -181,10 +170,13 @@ export class RedisStreamsServer
   }
 
   private track(entry: RawEntry): void {
+    if (this.inFlightIds.has(entry[0])) return;
+    this.inFlightIds.add(entry[0]);
     const task: Promise<void> = this.handleEntry(entry)
       .catch((error: unknown) => this.logger.error(`entry ${entry[0]} on ${this.stream}: ${message(error)}`))
       .finally(() => {
         this.inFlight.delete(task);
+        this.inFlightIds.delete(entry[0]);
         const wake = this.slotFreed;
         this.slotFreed = null;
         wake?.();
@@ -235,33 +227,6 @@ export class RedisStreamsServer
       await refreshLiveness(this.requireCmd(), this.stream, this.consumer, this.deadAfterMs);
     } catch (error) {
       this.logger.warn(`liveness refresh failed: ${message(error)}`);
-    }
-  }
-
-  /** Takes over the pending entries of dead consumers, and forgets dead consumers that own nothing. */
-  private async reclaim(): Promise<void> {
-    if (!this.running || this.reclaiming) return;
-    this.reclaiming = true;
-    try {
-      const cmd = this.requireCmd();
-      for (const dead of await findDeadConsumers(cmd, this.stream, this.group, this.consumer)) {
-        if (!this.running) return;
-        if (dead.pending === 0) {
-          if (await removeConsumerIfIdle(cmd, this.stream, this.group, dead, this.deadAfterMs)) {
-            this.logger.log(`removed dead consumer ${dead.name} from ${this.stream}`);
-          }
-          continue;
-        }
-        const free = this.concurrency - this.inFlight.size;
-        if (free <= 0) return;
-        const claimed = await claimFrom(cmd, this.stream, this.group, dead.name, this.consumer, this.heartbeatMs, free);
-        if (claimed.length > 0) this.logger.warn(`claimed ${claimed.length} entries of dead consumer ${dead.name}`);
-        for (const entry of claimed) this.track(entry);
-      }
-    } catch (error) {
-      this.logger.warn(`dead-consumer scan failed: ${message(error)}`);
-    } finally {
-      this.reclaiming = false;
     }
   }
 
@@ -327,23 +292,6 @@ export class RedisStreamsServer
   private requireReader(): Redis {
     if (!this.reader) throw new Error('RedisStreamsServer is not listening');
     return this.reader;
-  }
-}
-
-/** XREADGROUP reply: [[stream, [[id, fields], ...]]] or null on timeout. */
-function entriesOf(reply: unknown): RawEntry[] {
-  if (!Array.isArray(reply)) return [];
-  return reply.flatMap((stream: unknown) =>
-    Array.isArray(stream) && Array.isArray(stream[1]) ? (stream[1] as unknown[]).filter(isRawEntry) : [],
-  );
-}
-
-function serializeReply(reply: ReplyPacket, logger: Logger): string {
-  try {
-    return encodeReply(reply);
-  } catch (error) {
-    logger.error(`reply ${reply.id} is not serializable: ${message(error)}`);
-    return encodeReply({ id: reply.id, err: { code: 'INTERNAL', message: 'internal error' }, isDisposed: true });
   }
 }
 

@@ -1,3 +1,5 @@
+import type { Logger } from '@nestjs/common';
+import { isRawEntry, type RawEntry } from './consumer-liveness.js';
 import { z } from 'zod';
 import { LiveroomError, type WireError } from '#contracts';
 
@@ -157,4 +159,21 @@ export function decodeReply(raw: string): ReplyPacket | null {
 
 function describe(error: z.ZodError): string {
   return error.issues.map((issue) => `${issue.path.join('.') || '(entry)'}: ${issue.message}`).join('; ');
+}
+
+/** XREADGROUP reply: [[stream, [[id, fields], ...]]] or null on timeout. */
+export function entriesOf(reply: unknown): RawEntry[] {
+  if (!Array.isArray(reply)) return [];
+  return reply.flatMap((stream: unknown) =>
+    Array.isArray(stream) && Array.isArray(stream[1]) ? (stream[1] as unknown[]).filter(isRawEntry) : [],
+  );
+}
+
+export function serializeReply(reply: ReplyPacket, logger: Pick<Logger, 'error'>): string {
+  try {
+    return encodeReply(reply);
+  } catch (error) {
+    logger.error(`reply ${reply.id} is not serializable: ${error instanceof Error ? error.message : String(error)}`);
+    return encodeReply({ id: reply.id, err: { code: 'INTERNAL', message: 'internal error' }, isDisposed: true });
+  }
 }

@@ -19,3 +19,25 @@ export function validateOptions(values: Record<string, number>): void {
     if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer, got ${value}`);
   }
 }
+
+export interface RedisStreamsServerOptions {
+  redisUrl: string;
+  /** Key prefix shared by clients and servers, e.g. `lr:rpc:`. */
+  prefix: string;
+  /** This app's service name: it reads stream `${prefix}${service}` as consumer group `service`. */
+  service: string;
+  /** Unique per replica; defaults to `${hostname}-${pid}-${random}`. */
+  consumerName?: string;
+  /** Max entries handled at once (default 64). */
+  concurrency?: number;
+  /** XREADGROUP BLOCK timeout (default 2000 ms). */
+  blockMs?: number;
+  /** Liveness refresh and dead-consumer scan period (default 500 ms). */
+  heartbeatMs?: number;
+  /** A consumer whose liveness key is older than this is dead (default 2000 ms). */
+  deadAfterMs?: number;
+  /** An entry pending under this very consumer, not being handled, is taken back after this (default 30000 ms). */
+  orphanIdleMs?: number;
+  /** close() waits this long for in-flight handlers (default 5000 ms). */
+  shutdownTimeoutMs?: number;
+}
