@@ -4,3 +4,4 @@ export * from './protocol.js';
 export * from './schemas.js';
 export * from './messages.js';
 export * from './redis-keys.js';
+export * from './gifting.js';

@@ -31,6 +31,22 @@ export class RedisKeys {
   roomDedupe(roomId: string, dedupeKey: string): string {
     return this.room(roomId, `dedupe:${dedupeKey}`);
   }
+  /** Sorted set userId -> coins given in the room (gift leaderboard). */
+  roomLeaderboard(roomId: string): string {
+    return this.room(roomId, 'leaderboard');
+  }
+  /** Hash userId -> display name for the leaderboard. */
+  roomLeaderboardNames(roomId: string): string {
+    return this.room(roomId, 'leaderboard:names');
+  }
+  /** Marker that a gift's txId was counted into the leaderboard (makes the update idempotent). */
+  leaderboardApplied(roomId: string, txId: string): string {
+    return this.room(roomId, `leaderboard:tx:${txId}`);
+  }
+  /** Per-user, per-second like counter (cap shared by every gateway). */
+  likeWindow(roomId: string, userId: string, second: number): string {
+    return this.room(roomId, `likes:${userId}:${second}`);
+  }
   /** Token bucket of one user in one room (barrage rate limit). */
   barrageRate(roomId: string, userId: string): string {
     return this.room(roomId, `rate:${userId}`);

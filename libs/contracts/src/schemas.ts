@@ -57,3 +57,22 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.in
   const path = issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
   throw new LiveroomError('INVALID_ARGUMENT', `${path}${issue?.message ?? 'invalid payload'}`);
 }
+
+/** gift:send (PROTOCOL §4). */
+export const giftSendSchema = z.strictObject({
+  roomId: idSchema,
+  giftId: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'giftId must be 1-64 chars of [A-Za-z0-9_.:-]'),
+  count: z.number().int().min(1).max(9999),
+  idempotencyKey: z.string().min(8).max(128),
+});
+export type GiftSendInput = z.infer<typeof giftSendSchema>;
+
+/** POST /v1/admin/wallets/:userId/credits body (PROTOCOL §7): a confirmed top-up. */
+export const walletCreditSchema = z.strictObject({
+  amount: z.number().int().min(1).max(1_000_000_000),
+  idempotencyKey: z.string().min(8).max(128),
+});
+
+export const leaderboardQuerySchema = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(100).default(10),
+});

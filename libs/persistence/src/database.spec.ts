@@ -15,7 +15,7 @@ afterAll(async () => {
 
 describe('openDatabase (real PostgreSQL)', () => {
   it('creates the database, migrates once even when apps start together, and stores rooms', async () => {
-    const [a, b] = await Promise.all([openDatabase(url, 2), openDatabase(url, 2)]);
+    const [a, b] = await Promise.all([openDatabase(url, undefined, 2), openDatabase(url, undefined, 2)]);
     const applied = await a.query('SELECT name FROM migrations');
     expect(applied.map((r: { name: string }) => r.name)).toEqual(['CreateRooms1764000000000']);
     await a.getRepository(RoomEntity).insert({ id: 'r1', title: 't', hostId: 'h', endedAt: null });

@@ -4,17 +4,30 @@ import { MIGRATIONS } from './migrations/index.js';
 import { RoomEntity } from './rooms/room.entity.js';
 import { RoomModeratorEntity } from './rooms/room-moderator.entity.js';
 
-export const ENTITIES = [RoomEntity, RoomModeratorEntity];
+/** What one app owns in the shared database: its entities, its migrations and their history table. */
+export interface SchemaSet {
+  entities: DataSourceOptions['entities'];
+  migrations: DataSourceOptions['migrations'];
+  migrationsTableName: string;
+}
+
+/** Rooms and moderators (owned by the gateway). */
+export const ROOMS_SCHEMA: SchemaSet = {
+  entities: [RoomEntity, RoomModeratorEntity],
+  migrations: MIGRATIONS,
+  migrationsTableName: 'migrations',
+};
 
 /** Any advisory lock number, fixed: the apps that start together take turns migrating. */
 const MIGRATION_LOCK = 7_318_001;
 
-export function dataSourceOptions(url: string, poolSize = 10): DataSourceOptions {
+export function dataSourceOptions(url: string, schema: SchemaSet, poolSize = 10): DataSourceOptions {
   return {
     type: 'postgres',
     url,
-    entities: ENTITIES,
-    migrations: MIGRATIONS,
+    entities: schema.entities,
+    migrations: schema.migrations,
+    migrationsTableName: schema.migrationsTableName,
     synchronize: false,
     migrationsRun: false,
     extra: { max: poolSize, connectionTimeoutMillis: 3000 },
@@ -57,9 +70,9 @@ export async function runMigrations(dataSource: DataSource): Promise<void> {
 }
 
 /** Database created if missing, connected, migrated: what every app does at start. */
-export async function openDatabase(url: string, poolSize?: number): Promise<DataSource> {
+export async function openDatabase(url: string, schema: SchemaSet = ROOMS_SCHEMA, poolSize?: number): Promise<DataSource> {
   await ensureDatabase(url);
-  const dataSource = new DataSource(dataSourceOptions(url, poolSize));
+  const dataSource = new DataSource(dataSourceOptions(url, schema, poolSize));
   await dataSource.initialize();
   await runMigrations(dataSource);
   return dataSource;
