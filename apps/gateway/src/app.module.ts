@@ -7,6 +7,8 @@ import { REDIS, RedisModule } from '#redis';
 import { AuthModule } from './auth/auth.module.js';
 import { CallerMiddleware } from './auth/caller.middleware.js';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config.js';
+import { GiftingController } from './gifting/gifting.controller.js';
+import { GiftingModule } from './gifting/gifting.module.js';
 import { RealtimeModule } from './realtime/realtime.module.js';
 import { RoomsController } from './rooms/rooms.controller.js';
 import { RoomsModule } from './rooms/rooms.module.js';
@@ -43,13 +45,14 @@ export class AppModule implements NestModule, OnModuleInit {
         ObservabilityModule,
         AuthModule,
         RoomsModule,
+        GiftingModule,
         RealtimeModule,
       ],
     };
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(CallerMiddleware).forRoutes(RoomsController);
+    consumer.apply(CallerMiddleware).forRoutes(RoomsController, GiftingController);
   }
 
   onModuleInit(): void {

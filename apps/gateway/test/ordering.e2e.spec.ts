@@ -95,3 +95,24 @@ it('keeps every stream ordered and gap-free while viewers join and resume during
   expect(new Set(recorders.map((r) => (r.socket.io as unknown as { uri: string }).uri)).size).toBe(2);
   expect(gwB).toBeDefined();
 });
+
+it('caps a user at 20 counted likes per second across gateways', async () => {
+  const room = await createRoom(system.gateways[0]!.url, await tokenFor('host'));
+  const onA = await viewer(0, 'liker');
+  const onB = await viewer(1, 'liker');
+  await Promise.all([onA.emitWithAck('room:join', { roomId: room.id }), onB.emitWithAck('room:join', { roomId: room.id })]);
+  // Stay inside one wall-clock second so the cap applies to all of them.
+  while (Date.now() % 1000 > 300) await new Promise((r) => setTimeout(r, 20));
+  await Promise.all([
+    ...Array.from({ length: 3 }, () => onA.emitWithAck('like:send', { roomId: room.id, count: 10 })),
+    ...Array.from({ length: 3 }, () => onB.emitWithAck('like:send', { roomId: room.id, count: 10 })),
+  ]);
+  const likes = await new Promise<number>((resolve) =>
+    onA.on('room:stats', (s: { roomId: string; likes: number }) => s.roomId === room.id && s.likes > 0 && resolve(s.likes)),
+  );
+  expect(likes).toBe(20);
+  // Both gateways flush every 200 ms and nothing announces a flush: give them two rounds, then read.
+  await new Promise((r) => setTimeout(r, 500));
+  const info = (await (await fetch(`${system.gateways[1]!.url}/v1/rooms/${room.id}`)).json()) as { likes: number };
+  expect(info.likes).toBe(20);
+});

@@ -109,6 +109,7 @@ export const CLIENT_EVENTS = {
   roomLeave: 'room:leave',
   barrageSend: 'barrage:send',
   likeSend: 'like:send',
+  giftSend: 'gift:send',
 } as const;
 
 export const SERVER_EVENTS = {

@@ -1,4 +1,5 @@
 import type { Socket } from 'socket.io';
+import { LiveroomError } from '#contracts';
 import type { Caller } from '../auth/jwt-verifier.js';
 
 /** What the gateway keeps per socket (socket.data). */
@@ -16,4 +17,11 @@ export function newSocketState(caller: Caller): SocketState {
 
 export function stateOf(socket: Socket): SocketState {
   return socket.data as SocketState;
+}
+
+/** The socket's state, once it is known to be in the room (NOT_IN_ROOM otherwise). */
+export function requireJoined(socket: Socket, roomId: string): SocketState {
+  const state = stateOf(socket);
+  if (!state.rooms.has(roomId)) throw new LiveroomError('NOT_IN_ROOM', `join room ${roomId} first`);
+  return state;
 }

@@ -1,53 +1,20 @@
-import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { firstValueFrom } from 'rxjs';
+import { Inject, Injectable } from '@nestjs/common';
 import type { Socket } from 'socket.io';
-import {
-  type BarrageSendCommand,
-  type BarrageSendResult,
-  barrageSendResultSchema,
-  barrageSendSchema,
-  LiveroomError,
-  parseInput,
-  PATTERNS,
-  SERVICES,
-} from '#contracts';
-import { RedisStreamsClient } from '#transport';
+import { type BarrageSendCommand, type BarrageSendResult, barrageSendResultSchema, barrageSendSchema, parseInput, PATTERNS } from '#contracts';
 import { requireUser } from '../auth/jwt-verifier.js';
-import { GATEWAY_CONFIG, type GatewayConfig } from '../config.js';
-import { stateOf } from '../common/socket-state.js';
+import { requireJoined } from '../common/socket-state.js';
+import { BARRAGE_SERVICE } from '../services/services.module.js';
+import type { ServiceClient } from '../services/service-client.js';
 
 /** barrage:send: validated here, handled by one barrage replica over the Redis Streams transport. */
 @Injectable()
-export class BarrageRelayService implements OnApplicationShutdown {
-  private readonly client: RedisStreamsClient;
+export class BarrageRelayService {
+  constructor(@Inject(BARRAGE_SERVICE) private readonly barrage: ServiceClient) {}
 
-  constructor(@Inject(GATEWAY_CONFIG) config: GatewayConfig) {
-    this.client = new RedisStreamsClient({
-      redisUrl: config.REDIS_URL,
-      prefix: `${config.KEY_PREFIX}rpc:`,
-      service: SERVICES.barrage,
-      timeoutMs: config.SERVICE_TIMEOUT_MS,
-    });
-  }
-
-  async send(socket: Socket, payload: unknown): Promise<BarrageSendResult> {
+  send(socket: Socket, payload: unknown): Promise<BarrageSendResult> {
     const message = parseInput(barrageSendSchema, payload);
-    const state = stateOf(socket);
-    const actor = requireUser(state.caller);
-    if (!state.rooms.has(message.roomId)) throw new LiveroomError('NOT_IN_ROOM', `join room ${message.roomId} first`);
+    const actor = requireUser(requireJoined(socket, message.roomId).caller);
     const command: BarrageSendCommand = { actor, message };
-    let reply: unknown;
-    try {
-      reply = await firstValueFrom(this.client.send<unknown, BarrageSendCommand>(PATTERNS.barrageSend, command));
-    } catch (error) {
-      throw LiveroomError.from(error);
-    }
-    const result = barrageSendResultSchema.safeParse(reply);
-    if (!result.success) throw new LiveroomError('INTERNAL', 'unexpected reply from the barrage service');
-    return result.data;
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.client.close();
+    return this.barrage.call(PATTERNS.barrageSend, command, barrageSendResultSchema);
   }
 }

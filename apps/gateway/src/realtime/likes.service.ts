@@ -1,30 +1,39 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import type { Socket } from 'socket.io';
-import { LiveroomError, likeSendSchema, parseInput, RedisKeys } from '#contracts';
+import { likeSendSchema, parseInput, RedisKeys } from '#contracts';
 import { REDIS } from '#redis';
 import { requireUser } from '../auth/jwt-verifier.js';
+import { requireJoined } from '../common/socket-state.js';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config.js';
-import { stateOf } from '../common/socket-state.js';
+import { COUNT_LIKES_SCRIPT } from './likes.lua.js';
 
 const FLUSH_MS = 200;
 
+interface LikesRedis extends Redis {
+  countLikes(numKeys: number, ...args: (string | number)[]): Promise<number>;
+}
+
 /**
- * like:send is aggregated here and never broadcast one by one: each user gets at most
- * LIKES_PER_USER_PER_SEC counted per second (the rest dropped silently), and the room's
- * total is incremented in Redis a few times per second; room:stats carries it to viewers.
+ * like:send is aggregated here and never broadcast one by one. Each user gets at most
+ * LIKES_PER_USER_PER_SEC counted per second (the rest dropped silently): capped here first, then
+ * exactly across gateways by one script per room and flush. room:stats carries the totals.
  */
 @Injectable()
 export class LikesService implements OnModuleInit, OnApplicationShutdown {
-  private readonly perUser = new Map<string, { second: number; used: number }>();
-  private pending = new Map<string, number>();
+  /** room -> "user\nsecond" -> likes not yet flushed (already capped per second on this gateway). */
+  private pending = new Map<string, Map<string, number>>();
   private timer: NodeJS.Timeout | null = null;
+  private readonly redis: LikesRedis;
 
   constructor(
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) redis: Redis,
     private readonly keys: RedisKeys,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
-  ) {}
+  ) {
+    if (!('countLikes' in redis)) redis.defineCommand('countLikes', { lua: COUNT_LIKES_SCRIPT });
+    this.redis = redis as LikesRedis;
+  }
 
   onModuleInit(): void {
     this.timer = setInterval(() => void this.flush(), FLUSH_MS);
@@ -38,37 +47,36 @@ export class LikesService implements OnModuleInit, OnApplicationShutdown {
 
   like(socket: Socket, payload: unknown): object {
     const { roomId, count = 1 } = parseInput(likeSendSchema, payload);
-    const state = stateOf(socket);
-    const user = requireUser(state.caller);
-    if (!state.rooms.has(roomId)) throw new LiveroomError('NOT_IN_ROOM', `join room ${roomId} first`);
-    const second = Math.floor(Date.now() / 1000);
-    const key = `${roomId}\n${user.userId}`;
-    let window = this.perUser.get(key);
-    if (!window || window.second !== second) {
-      window = { second, used: 0 };
-      this.perUser.set(key, window);
-    }
-    const counted = Math.min(count, this.config.LIKES_PER_USER_PER_SEC - window.used);
-    if (counted > 0) {
-      window.used += counted;
-      this.pending.set(roomId, (this.pending.get(roomId) ?? 0) + counted);
-    }
+    const user = requireUser(requireJoined(socket, roomId).caller);
+    const window = `${user.userId}\n${Math.floor(Date.now() / 1000)}`;
+    let room = this.pending.get(roomId);
+    if (!room) this.pending.set(roomId, (room = new Map()));
+    room.set(window, Math.min(this.config.LIKES_PER_USER_PER_SEC, (room.get(window) ?? 0) + count));
     return {};
   }
 
   private async flush(): Promise<void> {
-    const second = Math.floor(Date.now() / 1000);
-    for (const [key, window] of this.perUser) if (window.second < second) this.perUser.delete(key);
     if (this.pending.size === 0) return;
     const batch = this.pending;
     this.pending = new Map();
-    const entries = [...batch];
-    const tx = this.redis.pipeline();
-    for (const [roomId, n] of entries) tx.incrby(this.keys.roomLikes(roomId), n);
-    const results = await tx.exec().catch(() => null);
-    // Counts that did not reach Redis are kept for the next flush (only those: no double count).
-    entries.forEach(([roomId, n], i) => {
-      if (!results || results[i]?.[0]) this.pending.set(roomId, (this.pending.get(roomId) ?? 0) + n);
-    });
+    await Promise.all(
+      [...batch].map(async ([roomId, windows]) => {
+        const keys = [this.keys.roomLikes(roomId)];
+        const counts: number[] = [];
+        for (const [window, n] of windows) {
+          const [userId, second] = window.split('\n') as [string, string];
+          keys.push(this.keys.likeWindow(roomId, userId, Number(second)));
+          counts.push(n);
+        }
+        try {
+          await this.redis.countLikes(keys.length, ...keys, this.config.LIKES_PER_USER_PER_SEC, ...counts);
+        } catch {
+          // Redis unreachable: keep this room's likes for the next flush instead of losing them.
+          const room = this.pending.get(roomId) ?? new Map<string, number>();
+          for (const [window, n] of windows) room.set(window, Math.min(this.config.LIKES_PER_USER_PER_SEC, (room.get(window) ?? 0) + n));
+          this.pending.set(roomId, room);
+        }
+      }),
+    );
   }
 }

@@ -14,6 +14,7 @@ import { CLIENT_EVENTS } from '#contracts';
 import { MetricsRegistry } from '#observability';
 import { JwtVerifier } from '../auth/jwt-verifier.js';
 import { type Ack as AckBody, ackOf } from '../errors/error-mapping.js';
+import { GiftingService } from '../gifting/gifting.service.js';
 import { BarrageRelayService } from './barrage-relay.service.js';
 import { LikesService } from './likes.service.js';
 import { RoomMembershipService } from './room-membership.service.js';
@@ -35,6 +36,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     private readonly membership: RoomMembershipService,
     private readonly barrage: BarrageRelayService,
     private readonly likes: LikesService,
+    private readonly gifts: GiftingService,
     metrics: MetricsRegistry,
   ) {
     const connections = new Gauge({
@@ -82,6 +84,11 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   @SubscribeMessage(CLIENT_EVENTS.barrageSend)
   sendBarrage(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown, @Ack() ack: AckFn): void {
     void ackOf(() => this.barrage.send(socket, body)).then(replier(ack));
+  }
+
+  @SubscribeMessage(CLIENT_EVENTS.giftSend)
+  sendGift(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown, @Ack() ack: AckFn): void {
+    void ackOf(() => this.gifts.sendGift(socket, body)).then(replier(ack));
   }
 
   @SubscribeMessage(CLIENT_EVENTS.likeSend)

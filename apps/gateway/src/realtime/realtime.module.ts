@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module.js';
 import { FanoutModule } from '../fanout/fanout.module.js';
+import { GiftingModule } from '../gifting/gifting.module.js';
 import { RoomsModule } from '../rooms/rooms.module.js';
+import { ServicesModule } from '../services/services.module.js';
 import { BarrageRelayService } from './barrage-relay.service.js';
 import { LikesService } from './likes.service.js';
 import { RealtimeGateway } from './realtime.gateway.js';
@@ -9,7 +11,7 @@ import { RoomMembershipService } from './room-membership.service.js';
 import { StatsBroadcasterService } from './stats-broadcaster.service.js';
 
 @Module({
-  imports: [AuthModule, FanoutModule, RoomsModule],
+  imports: [AuthModule, FanoutModule, RoomsModule, ServicesModule, GiftingModule],
   providers: [RealtimeGateway, RoomMembershipService, BarrageRelayService, LikesService, StatsBroadcasterService],
 })
 export class RealtimeModule {}

@@ -1,0 +1,38 @@
+import { Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { GIFTING_SERVICE, SERVICES } from '#contracts';
+import { RedisStreamsClient } from '#transport';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config.js';
+import { ServiceClient } from './service-client.js';
+
+export const BARRAGE_SERVICE = Symbol('BARRAGE_SERVICE');
+export const GIFTING_CLIENT = Symbol('GIFTING_CLIENT');
+
+function clientFor(service: string, config: GatewayConfig): ServiceClient {
+  return new ServiceClient(
+    service,
+    new RedisStreamsClient({ redisUrl: config.REDIS_URL, prefix: `${config.KEY_PREFIX}rpc:`, service, timeoutMs: config.SERVICE_TIMEOUT_MS }),
+  );
+}
+
+@Injectable()
+class ServiceClientsCloser implements OnApplicationShutdown {
+  constructor(
+    @Inject(BARRAGE_SERVICE) private readonly barrage: ServiceClient,
+    @Inject(GIFTING_CLIENT) private readonly gifting: ServiceClient,
+  ) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all([this.barrage.close(), this.gifting.close()]);
+  }
+}
+
+/** Clients of the backend services, over the Redis Streams transport. */
+@Module({
+  providers: [
+    { provide: BARRAGE_SERVICE, inject: [GATEWAY_CONFIG], useFactory: (c: GatewayConfig) => clientFor(SERVICES.barrage, c) },
+    { provide: GIFTING_CLIENT, inject: [GATEWAY_CONFIG], useFactory: (c: GatewayConfig) => clientFor(GIFTING_SERVICE, c) },
+    ServiceClientsCloser,
+  ],
+  exports: [BARRAGE_SERVICE, GIFTING_CLIENT],
+})
+export class ServicesModule {}
