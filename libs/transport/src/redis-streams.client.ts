@@ -4,6 +4,7 @@ import { ClientProxy, type ReadPacket, type WritePacket } from '@nestjs/microser
 import type { Redis } from 'ioredis';
 import { LiveroomError, type WireError } from '#contracts';
 import { createRedis, quietQuit } from '#redis';
+import { ConnectionEvents } from './connection-events.js';
 import { decodeReply, encodeMessage } from './stream-message.js';
 import type { ConnectionRole, RedisStreamsEvents, RedisStreamsStatus } from './transport-options.js';
 import { validateOptions } from './transport-options.js';
@@ -22,8 +23,6 @@ export interface RedisStreamsClientOptions {
 }
 
 type Pending = { callback: (packet: WritePacket) => void; timer: NodeJS.Timeout };
-type Listener = { event: keyof RedisStreamsEvents; callback: (role: ConnectionRole, ...args: unknown[]) => void };
-
 /**
  * Nest client for RedisStreamsServer. Requests are XADDed to the service's stream and answered on
  * this client's own pub/sub reply channel. Every failure reaches the caller as a WireError
@@ -32,6 +31,7 @@ type Listener = { event: keyof RedisStreamsEvents; callback: (role: ConnectionRo
  */
 export class RedisStreamsClient extends ClientProxy<RedisStreamsEvents, RedisStreamsStatus> {
   private readonly logger = new Logger(RedisStreamsClient.name);
+  private readonly events = new ConnectionEvents(this.logger, (status) => this._status$.next(status));
   readonly clientId = randomUUID();
   readonly stream: string;
   readonly replyChannel: string;
@@ -40,7 +40,6 @@ export class RedisStreamsClient extends ClientProxy<RedisStreamsEvents, RedisStr
   private sub: Redis | null = null;
   private connecting: Promise<void> | null = null;
   private readonly pending = new Map<string, Pending>();
-  private listeners: Listener[] = [];
 
   constructor(private readonly options: RedisStreamsClientOptions) {
     super();
@@ -80,8 +79,8 @@ export class RedisStreamsClient extends ClientProxy<RedisStreamsEvents, RedisStr
     });
     this.cmd = cmd;
     this.sub = sub;
-    this.bindConnection(cmd, 'cmd');
-    this.bindConnection(sub, 'sub');
+    this.events.bind(cmd, 'cmd');
+    this.events.bind(sub, 'sub');
     sub.on('message', (channel: string, raw: string) => this.onReply(channel, raw));
     await Promise.all([cmd.connect(), sub.connect()]);
     // Replies are only published once a request is in the stream, and requests are only sent
@@ -171,6 +170,7 @@ export class RedisStreamsClient extends ClientProxy<RedisStreamsEvents, RedisStr
     }
     const connections = [this.cmd, this.sub];
     this.cmd = this.sub = null;
+    this.events.unbindAll();
     this.connecting = null;
     await Promise.all(connections.map((c) => c && quietQuit(c)));
     this._status$.next('disconnected');
@@ -180,10 +180,7 @@ export class RedisStreamsClient extends ClientProxy<RedisStreamsEvents, RedisStr
     event: EventKey,
     callback: EventCallback,
   ): void {
-    const listener: Listener = { event, callback: callback as Listener['callback'] };
-    this.listeners.push(listener);
-    if (this.cmd) this.cmd.on(event, (...args: unknown[]) => listener.callback('cmd', ...args));
-    if (this.sub) this.sub.on(event, (...args: unknown[]) => listener.callback('sub', ...args));
+    this.events.add(event, callback as unknown as (role: ConnectionRole, ...args: unknown[]) => void);
   }
 
   /** `[commandConnection, subscriberConnection]`. */
@@ -192,16 +189,11 @@ export class RedisStreamsClient extends ClientProxy<RedisStreamsEvents, RedisStr
     return [this.cmd, this.sub] as T;
   }
 
-  private bindConnection(redis: Redis, role: ConnectionRole): void {
-    redis.on('error', (error: Error) => this.logger.warn(`redis ${role} connection: ${error.message}`));
-    redis.on('reconnecting', () => this._status$.next('reconnecting'));
-    redis.on('ready', () => this._status$.next('connected'));
-    for (const l of this.listeners) redis.on(l.event, (...args: unknown[]) => l.callback(role, ...args));
-  }
 
   private dropConnections(): void {
     for (const c of [this.cmd, this.sub]) c?.disconnect();
     this.cmd = this.sub = null;
+    this.events.unbindAll();
   }
 }
 

@@ -6,6 +6,7 @@ import { type CustomTransportStrategy, Server } from '@nestjs/microservices';
 import type { Redis } from 'ioredis';
 import { createRedis, quietQuit } from '#redis';
 import { dropLiveness, isNoGroupError, listConsumers, type RawEntry, refreshLiveness } from './consumer-liveness.js';
+import { ConnectionEvents } from './connection-events.js';
 import { PendingReclaimer } from './pending-reclaimer.js';
 import { RedisStreamsContext } from './redis-streams.context.js';
 import { type HandlerHost, runEventHandler, runRequestHandler } from './run-handler.js';
@@ -18,8 +19,6 @@ import {
   type RedisStreamsStatus,
   validateOptions,
 } from './transport-options.js';
-
-type Listener = { event: keyof RedisStreamsEvents; callback: (role: ConnectionRole, ...args: unknown[]) => void };
 
 /**
  * Nest transport strategy reading requests and events from a Redis stream consumer group.
@@ -41,6 +40,7 @@ export class RedisStreamsServer
   // Event handler failures come back to us (we await them before acking) and are logged here.
   override readonly propagatesEventHandlerErrors = true;
   protected override readonly logger = new Logger(RedisStreamsServer.name);
+  private readonly events = new ConnectionEvents(this.logger, (status) => this.running && this._status$.next(status));
 
   readonly stream: string;
   readonly consumer: string;
@@ -60,7 +60,6 @@ export class RedisStreamsServer
   private readonly reclaimer: PendingReclaimer;
   private slotFreed: (() => void) | null = null;
   private timers: NodeJS.Timeout[] = [];
-  private listeners: Listener[] = [];
   private readonly host: HandlerHost = {
     handlerFor: (pattern) => this.getHandlerByPattern(pattern),
     toObservable: (result) => this.transformToObservable(result),
@@ -112,8 +111,8 @@ export class RedisStreamsServer
     const reader = createRedis(this.options.redisUrl, `${this.group}:reader`, { lazyConnect: true });
     this.cmd = cmd;
     this.reader = reader;
-    this.bindConnection(cmd, 'cmd');
-    this.bindConnection(reader, 'reader');
+    this.events.bind(cmd, 'cmd');
+    this.events.bind(reader, 'reader');
     await Promise.all([cmd.connect(), reader.connect()]);
     // Liveness first: nobody may mistake this consumer for a dead one once it exists in the group.
     await refreshLiveness(cmd, this.stream, this.consumer, this.deadAfterMs);
@@ -258,6 +257,7 @@ export class RedisStreamsServer
     }
     await quietQuit(cmd);
     this.cmd = this.reader = null;
+    this.events.unbindAll();
     this._status$.next('disconnected');
   }
 
@@ -265,10 +265,7 @@ export class RedisStreamsServer
     event: EventKey,
     callback: EventCallback,
   ): void {
-    const listener: Listener = { event, callback: callback as Listener['callback'] };
-    this.listeners.push(listener);
-    if (this.cmd) this.cmd.on(event, (...args: unknown[]) => listener.callback('cmd', ...args));
-    if (this.reader) this.reader.on(event, (...args: unknown[]) => listener.callback('reader', ...args));
+    this.events.add(event, callback as unknown as (role: ConnectionRole, ...args: unknown[]) => void);
   }
 
   /** `[commandConnection, readerConnection]`. */
@@ -277,12 +274,6 @@ export class RedisStreamsServer
     return [this.cmd, this.reader] as T;
   }
 
-  private bindConnection(redis: Redis, role: ConnectionRole): void {
-    redis.on('error', (error: Error) => this.logger.warn(`redis ${role} connection: ${error.message}`));
-    redis.on('reconnecting', () => this.running && this._status$.next('reconnecting'));
-    redis.on('ready', () => this.running && this._status$.next('connected'));
-    for (const l of this.listeners) redis.on(l.event, (...args: unknown[]) => l.callback(role, ...args));
-  }
 
   private requireCmd(): Redis {
     if (!this.cmd) throw new Error('RedisStreamsServer is not listening');

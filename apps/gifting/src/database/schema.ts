@@ -1,0 +1,18 @@
+import type { SchemaSet } from '#persistence';
+import {
+  GiftEntity,
+  GiftOutboxEntity,
+  IdempotencyKeyEntity,
+  LedgerAccountEntity,
+  LedgerEntryEntity,
+  LedgerTxEntity,
+  WalletEntity,
+} from './entities.js';
+import { CreateGifting1765000000000 } from './migrations/1765000000000-create-gifting.js';
+
+/** What gifting owns in the shared database; its migration history is its own table. */
+export const GIFTING_SCHEMA: SchemaSet = {
+  entities: [GiftEntity, LedgerAccountEntity, WalletEntity, LedgerTxEntity, LedgerEntryEntity, IdempotencyKeyEntity, GiftOutboxEntity],
+  migrations: [CreateGifting1765000000000],
+  migrationsTableName: 'gifting_migrations',
+};
