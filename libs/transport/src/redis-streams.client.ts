@@ -189,7 +189,6 @@ export class RedisStreamsClient extends ClientProxy<RedisStreamsEvents, RedisStr
     return [this.cmd, this.sub] as T;
   }
 
-
   private dropConnections(): void {
     for (const c of [this.cmd, this.sub]) c?.disconnect();
     this.cmd = this.sub = null;
