@@ -1,0 +1,4 @@
+export { LiveroomClient } from './liveroom-client.js';
+export { RoomStream } from './room-stream.js';
+export { rankGateways, backoffMs } from './gateway-picker.js';
+export * from './types.js';

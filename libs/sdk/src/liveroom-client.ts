@@ -1,0 +1,199 @@
+import { io, type Socket } from 'socket.io-client';
+import { backoffMs, rankGateways } from './gateway-picker.js';
+import { RoomStream } from './room-stream.js';
+import {
+  type Ack,
+  type BarrageSendResult,
+  type GiftSendResult,
+  type LiveroomClientOptions,
+  LiveroomRequestError,
+  type RoomEvent,
+  type RoomHandlers,
+  type RoomJoinResult,
+  type RoomKickedFrame,
+  type RoomStatsFrame,
+  type WireError,
+} from './types.js';
+
+type Listener = (...args: unknown[]) => void;
+const RETRYABLE = new Set(['UNAVAILABLE', 'INTERNAL']);
+
+/**
+ * liveroom over Socket.IO: connects to the best-ranked gateway and fails over to the next, rejoins
+ * every room with `sinceSeq` after any reconnect (so the application sees each event once, in
+ * order), and retries writes with the same clientMsgId / idempotencyKey so a retry never doubles.
+ */
+export class LiveroomClient {
+  private socket: Socket | null = null;
+  private readonly rooms = new Map<string, RoomStream>();
+  private readonly listeners = new Map<string, Set<Listener>>();
+  private closed = false;
+  private connecting: Promise<void> | null = null;
+  private readonly ackTimeoutMs: number;
+
+  constructor(private readonly options: LiveroomClientOptions) {
+    if (options.urls.length === 0) throw new Error('at least one gateway URL is needed');
+    this.ackTimeoutMs = options.ackTimeoutMs ?? 5000;
+  }
+
+  /** 'connected' (url), 'disconnected' (reason), 'error' (Error): for status displays and logs. */
+  on(event: 'connected' | 'disconnected' | 'error', listener: Listener): () => void {
+    const set = this.listeners.get(event) ?? new Set<Listener>();
+    this.listeners.set(event, set.add(listener));
+    return () => set.delete(listener);
+  }
+
+  get url(): string | null {
+    return this.socket?.connected ? (this.socket.io as unknown as { uri: string }).uri : null;
+  }
+
+  connect(): Promise<void> {
+    this.connecting ??= this.connectLoop().finally(() => (this.connecting = null));
+    return this.connecting;
+  }
+
+  async join(roomId: string, handlers: RoomHandlers): Promise<RoomJoinResult> {
+    const stream = new RoomStream(roomId, handlers, (s) => void this.rejoin(s).catch((e: unknown) => this.emit('error', e)));
+    this.rooms.set(roomId, stream);
+    await this.connect();
+    return this.rejoin(stream);
+  }
+
+  async leave(roomId: string): Promise<void> {
+    this.rooms.delete(roomId);
+    await this.request('room:leave', { roomId }).catch(() => undefined);
+  }
+
+  /** A barrage message; retried with the same clientMsgId, so it is never sent twice. */
+  sendBarrage(roomId: string, text: string, extra: { color?: string; mode?: 'scroll' | 'top' | 'bottom' } = {}): Promise<BarrageSendResult> {
+    return this.request<BarrageSendResult>('barrage:send', { roomId, text, clientMsgId: randomId(), ...extra });
+  }
+
+  /** A paid gift; retried with the same idempotencyKey, so the wallet is charged at most once. */
+  sendGift(roomId: string, giftId: string, count = 1, idempotencyKey = randomId()): Promise<GiftSendResult> {
+    return this.request<GiftSendResult>('gift:send', { roomId, giftId, count, idempotencyKey });
+  }
+
+  async like(roomId: string, count = 1): Promise<void> {
+    await this.request('like:send', { roomId, count });
+  }
+
+  close(): void {
+    this.closed = true;
+    this.socket?.disconnect();
+    this.socket = null;
+  }
+
+  /** Sends a request, retrying retryable failures (same payload: ids make the retry idempotent). */
+  async request<T extends object>(event: string, payload: object, attempts = 4): Promise<T> {
+    let lastError: WireError = { code: 'UNAVAILABLE', message: 'not connected' };
+    for (let attempt = 0; attempt < attempts && !this.closed; attempt++) {
+      try {
+        await this.connect();
+        const ack = await this.emitWithAck<Ack<T>>(event, payload);
+        if (ack.ok) return ack as T;
+        lastError = ack.error;
+        if (!RETRYABLE.has(ack.error.code)) break;
+        await delay(ack.error.retryAfterMs ?? backoffMs(attempt));
+      } catch (error) {
+        lastError = { code: 'UNAVAILABLE', message: error instanceof Error ? error.message : String(error) };
+        await delay(backoffMs(attempt));
+      }
+    }
+    throw new LiveroomRequestError(lastError);
+  }
+
+  private async rejoin(stream: RoomStream): Promise<RoomJoinResult> {
+    const payload = stream.lastSeq === null ? { roomId: stream.roomId } : { roomId: stream.roomId, sinceSeq: stream.lastSeq };
+    // The ack is applied in its callback, before any frame that followed it on the wire.
+    stream.rejoining = true;
+    try {
+      const ack = await this.emitWithAck<Ack<RoomJoinResult>>('room:join', payload, (a) => a.ok && stream.applyJoin(a));
+      if (!ack.ok) throw new LiveroomRequestError(ack.error);
+      return ack;
+    } finally {
+      stream.rejoining = false;
+    }
+  }
+
+  private emitWithAck<A>(event: string, payload: object, onAck?: (ack: A) => void): Promise<A> {
+    const socket = this.socket;
+    if (!socket?.connected) return Promise.reject(new Error('not connected'));
+    return new Promise((resolve, reject) => {
+      socket.timeout(this.ackTimeoutMs).emit(event, payload, (error: Error | null, ack: A) => {
+        if (error) return reject(error);
+        onAck?.(ack);
+        resolve(ack);
+      });
+    });
+  }
+
+  private async connectLoop(): Promise<void> {
+    const ranked = rankGateways(this.options.urls, this.options.affinityKey ?? '');
+    for (let attempt = 0; !this.closed; attempt++) {
+      const url = ranked[attempt % ranked.length] as string;
+      try {
+        this.socket = await this.open(url);
+        this.emit('connected', url);
+        return;
+      } catch (error) {
+        if (error instanceof Error && error.message === 'UNAUTHORIZED') {
+          this.emit('error', error);
+          throw new LiveroomRequestError({ code: 'UNAUTHORIZED', message: 'token refused' });
+        }
+        if (attempt % ranked.length === ranked.length - 1) await delay(backoffMs(Math.floor(attempt / ranked.length)));
+      }
+    }
+    throw new Error('client closed');
+  }
+
+  private async open(url: string): Promise<Socket> {
+    const token = typeof this.options.token === 'function' ? await this.options.token() : this.options.token;
+    const socket = io(url, {
+      auth: token ? { token } : {},
+      transports: this.options.transports ?? ['websocket'],
+      reconnection: false,
+      forceNew: true,
+      timeout: this.ackTimeoutMs,
+    });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', () => resolve());
+      socket.once('connect_error', (error: Error) => (socket.close(), reject(error)));
+    });
+    socket.on('room:events', (frame: { roomId: string; events: RoomEvent[] }) => this.rooms.get(frame.roomId)?.deliver(frame.events));
+    socket.on('room:stats', (stats: RoomStatsFrame) => this.rooms.get(stats.roomId)?.handlers.onStats?.(stats));
+    socket.on('room:kicked', (kicked: RoomKickedFrame) => {
+      const stream = this.rooms.get(kicked.roomId);
+      this.rooms.delete(kicked.roomId);
+      stream?.handlers.onKicked?.(kicked);
+    });
+    socket.once('disconnect', (reason: string) => void this.onDisconnect(socket, reason));
+    return socket;
+  }
+
+  /** Another gateway (or the same, back again), then every room resumes where it stopped. */
+  private async onDisconnect(socket: Socket, reason: string): Promise<void> {
+    if (this.socket !== socket) return;
+    this.socket = null;
+    this.emit('disconnected', reason);
+    if (this.closed || reason === 'io client disconnect') return;
+    try {
+      await this.connect();
+      await Promise.all([...this.rooms.values()].map((s) => this.rejoin(s).catch((e: unknown) => this.emit('error', e))));
+    } catch (error) {
+      this.emit('error', error);
+    }
+  }
+
+  private emit(event: string, ...args: unknown[]): void {
+    for (const listener of this.listeners.get(event) ?? []) listener(...args);
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function randomId(): string {
+  return globalThis.crypto.randomUUID();
+}

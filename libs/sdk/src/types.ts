@@ -1,0 +1,47 @@
+import type {
+  BarrageSendResult,
+  GiftSendResult,
+  RoomEvent,
+  RoomJoinResult,
+  RoomKickedFrame,
+  RoomSnapshot,
+  RoomStatsFrame,
+  WireError,
+} from '#contracts';
+
+export type { BarrageSendResult, GiftSendResult, RoomEvent, RoomJoinResult, RoomKickedFrame, RoomSnapshot, RoomStatsFrame, WireError };
+
+export type Ack<T> = ({ ok: true } & T) | { ok: false; error: WireError };
+
+/** What a joined room reports to the application. */
+export interface RoomHandlers {
+  /** Every room event, once, in seq order, across reconnects and gateway changes. */
+  onEvents?(events: RoomEvent[]): void;
+  /** A fresh snapshot: on the first join, and after a resync (history no longer reached back). */
+  onSnapshot?(room: RoomSnapshot, reason: 'joined' | 'resync'): void;
+  onStats?(stats: RoomStatsFrame): void;
+  onKicked?(kicked: RoomKickedFrame): void;
+}
+
+export interface LiveroomClientOptions {
+  /** Gateway base URLs, e.g. ['https://gw1.example', 'https://gw2.example']. */
+  urls: string[];
+  /** JWT (HS256) from your auth service; omit for an anonymous read-only viewer. */
+  token?: string | (() => string | Promise<string>);
+  /** Rank gateways for this key (usually the room id) so a room's viewers share a node. */
+  affinityKey?: string;
+  /** Per-request ack timeout (default 5000 ms). */
+  ackTimeoutMs?: number;
+  /** Socket.IO transports (default ['websocket']). */
+  transports?: ('websocket' | 'polling')[];
+}
+
+export class LiveroomRequestError extends Error {
+  constructor(readonly error: WireError) {
+    super(`${error.code}: ${error.message}`);
+    this.name = 'LiveroomRequestError';
+  }
+  get code(): WireError['code'] {
+    return this.error.code;
+  }
+}

@@ -1,0 +1,49 @@
+import type { Socket } from 'socket.io-client';
+import { connect, continuityProblems, createRoom, TestSystem, tokenFor } from '#testing';
+import { LiveroomClient } from '../src/index.js';
+
+/** The SDK moves a viewer to another gateway when its gateway dies, and resumes with no loss or duplicate. */
+const system = new TestSystem({ gateways: 2, barrages: 1, env: { BARRAGE_RATE_PER_SEC: '1000', BARRAGE_BURST: '1000' } });
+let sender: Socket | null = null;
+let viewer: LiveroomClient | null = null;
+
+beforeAll(async () => {
+  await system.start();
+});
+
+afterAll(async () => {
+  sender?.disconnect();
+  viewer?.close();
+  await system.stop();
+});
+
+it('resumes the stream on the other gateway after SIGKILL, every event once and in order', async () => {
+  const urls = system.gateways.map((g) => g.url);
+  const room = await createRoom(urls[0]!, await tokenFor('host'));
+  viewer = new LiveroomClient({ urls, token: await tokenFor('viewer'), affinityKey: room.id, ackTimeoutMs: 3000 });
+  const received: number[] = [];
+  let notify: () => void = () => undefined;
+  await viewer.join(room.id, {
+    onEvents: (events) => {
+      received.push(...events.map((e) => e.seq));
+      notify();
+    },
+  });
+  const first = viewer.url!;
+  const doomed = system.gateways.find((g) => g.url === first)!;
+  const survivor = system.gateways.find((g) => g.url !== first)!;
+  const moved = new Promise<string>((resolve) => viewer!.on('connected', (url) => resolve(url as string)));
+
+  sender = await connect(survivor.url, await tokenFor('sender'));
+  await sender.emitWithAck('room:join', { roomId: room.id });
+  const TOTAL = 150;
+  for (let i = 1; i <= TOTAL; i++) {
+    const ack = await sender.emitWithAck('barrage:send', { roomId: room.id, text: `m${i}`, clientMsgId: `c${i}` });
+    expect(ack).toMatchObject({ ok: true, seq: i });
+    if (i === 50) await system.kill(doomed);
+  }
+  expect(await moved).toBe(survivor.url);
+  while (received.at(-1) !== TOTAL) await new Promise<void>((resolve) => (notify = resolve));
+  expect(continuityProblems(received, 0)).toEqual([]);
+  expect(received).toHaveLength(TOTAL);
+});
