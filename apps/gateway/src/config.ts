@@ -21,6 +21,8 @@ export const gatewayConfigSchema = withJwtSecretRule(
     SERVICE_TIMEOUT_MS: z.coerce.number().int().min(100).max(4500).default(4000),
     /** Likes counted per user per second (PROTOCOL §4: 20); the rest are dropped silently. */
     LIKES_PER_USER_PER_SEC: z.coerce.number().int().min(1).max(1000).default(20),
+    /** On SIGTERM, connections are moved off over this long (spread, so other nodes are not stampeded). */
+    GATEWAY_DRAIN_MS: z.coerce.number().int().min(0).max(600000).default(10000),
     /** Interval of `room:stats` (PROTOCOL §3: at most once per second). */
     STATS_INTERVAL_MS: z.coerce.number().int().min(1000).max(60000).default(1000),
   }),

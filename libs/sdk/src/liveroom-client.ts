@@ -29,6 +29,8 @@ export class LiveroomClient {
   private readonly listeners = new Map<string, Set<Listener>>();
   private closed = false;
   private connecting: Promise<void> | null = null;
+  /** Gateways that announced a drain, until when to avoid them. */
+  private readonly drainingUntil = new Map<string, number>();
   private readonly ackTimeoutMs: number;
 
   constructor(private readonly options: LiveroomClientOptions) {
@@ -53,7 +55,7 @@ export class LiveroomClient {
   }
 
   async join(roomId: string, handlers: RoomHandlers): Promise<RoomJoinResult> {
-    const stream = new RoomStream(roomId, handlers, (s) => void this.rejoin(s).catch((e: unknown) => this.emit('error', e)));
+    const stream = new RoomStream(roomId, handlers, (s) => void this.resume(s));
     this.rooms.set(roomId, stream);
     await this.connect();
     return this.rejoin(stream);
@@ -103,6 +105,24 @@ export class LiveroomClient {
     throw new LiveroomRequestError(lastError);
   }
 
+  /** Rejoins until it works, the room is gone for good, or the client moved on (a later reconnect resumes). */
+  private async resume(stream: RoomStream): Promise<void> {
+    const socket = this.socket;
+    for (let attempt = 0; !this.closed && this.socket === socket && this.rooms.get(stream.roomId) === stream; attempt++) {
+      try {
+        await this.rejoin(stream);
+        return;
+      } catch (error) {
+        this.emit('error', error);
+        if (error instanceof LiveroomRequestError && !RETRYABLE.has(error.code)) {
+          this.rooms.delete(stream.roomId);
+          return;
+        }
+        await delay(backoffMs(attempt));
+      }
+    }
+  }
+
   private async rejoin(stream: RoomStream): Promise<RoomJoinResult> {
     const payload = stream.lastSeq === null ? { roomId: stream.roomId } : { roomId: stream.roomId, sinceSeq: stream.lastSeq };
     // The ack is applied in its callback, before any frame that followed it on the wire.
@@ -129,7 +149,10 @@ export class LiveroomClient {
   }
 
   private async connectLoop(): Promise<void> {
-    const ranked = rankGateways(this.options.urls, this.options.affinityKey ?? '');
+    const now = Date.now();
+    const all = rankGateways(this.options.urls, this.options.affinityKey ?? '');
+    // Draining gateways last: still usable if every other one is down.
+    const ranked = [...all.filter((u) => (this.drainingUntil.get(u) ?? 0) <= now), ...all.filter((u) => (this.drainingUntil.get(u) ?? 0) > now)];
     for (let attempt = 0; !this.closed; attempt++) {
       const url = ranked[attempt % ranked.length] as string;
       try {
@@ -167,6 +190,9 @@ export class LiveroomClient {
       this.rooms.delete(kicked.roomId);
       stream?.handlers.onKicked?.(kicked);
     });
+    socket.on('server:drain', (drain: { reconnectInMs?: number }) =>
+      this.drainingUntil.set(url, Date.now() + Math.max(30_000, 2 * (drain?.reconnectInMs ?? 0))),
+    );
     socket.once('disconnect', (reason: string) => void this.onDisconnect(socket, reason));
     return socket;
   }
@@ -179,7 +205,7 @@ export class LiveroomClient {
     if (this.closed || reason === 'io client disconnect') return;
     try {
       await this.connect();
-      await Promise.all([...this.rooms.values()].map((s) => this.rejoin(s).catch((e: unknown) => this.emit('error', e))));
+      await Promise.all([...this.rooms.values()].map((s) => this.resume(s)));
     } catch (error) {
       this.emit('error', error);
     }

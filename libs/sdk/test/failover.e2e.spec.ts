@@ -1,9 +1,10 @@
+import { once } from 'node:events';
 import type { Socket } from 'socket.io-client';
 import { connect, continuityProblems, createRoom, TestSystem, tokenFor } from '#testing';
 import { LiveroomClient } from '../src/index.js';
 
 /** The SDK moves a viewer to another gateway when its gateway dies, and resumes with no loss or duplicate. */
-const system = new TestSystem({ gateways: 2, barrages: 1, env: { BARRAGE_RATE_PER_SEC: '1000', BARRAGE_BURST: '1000' } });
+const system = new TestSystem({ gateways: 2, barrages: 1, env: { BARRAGE_RATE_PER_SEC: '1000', BARRAGE_BURST: '1000', GATEWAY_DRAIN_MS: '500' } });
 let sender: Socket | null = null;
 let viewer: LiveroomClient | null = null;
 
@@ -17,8 +18,8 @@ afterAll(async () => {
   await system.stop();
 });
 
-it('resumes the stream on the other gateway after SIGKILL, every event once and in order', async () => {
-  const urls = system.gateways.map((g) => g.url);
+async function followWhileGatewayGoes(how: 'SIGKILL' | 'SIGTERM'): Promise<void> {
+  const urls = system.gateways.filter((g) => g.process.exitCode === null && g.process.signalCode === null).map((g) => g.url);
   const room = await createRoom(urls[0]!, await tokenFor('host'));
   viewer = new LiveroomClient({ urls, token: await tokenFor('viewer'), affinityKey: room.id, ackTimeoutMs: 3000 });
   const received: number[] = [];
@@ -31,7 +32,7 @@ it('resumes the stream on the other gateway after SIGKILL, every event once and 
   });
   const first = viewer.url!;
   const doomed = system.gateways.find((g) => g.url === first)!;
-  const survivor = system.gateways.find((g) => g.url !== first)!;
+  const survivor = system.gateways.find((g) => g.url !== first && urls.includes(g.url))!;
   const moved = new Promise<string>((resolve) => viewer!.on('connected', (url) => resolve(url as string)));
 
   sender = await connect(survivor.url, await tokenFor('sender'));
@@ -40,10 +41,28 @@ it('resumes the stream on the other gateway after SIGKILL, every event once and 
   for (let i = 1; i <= TOTAL; i++) {
     const ack = await sender.emitWithAck('barrage:send', { roomId: room.id, text: `m${i}`, clientMsgId: `c${i}` });
     expect(ack).toMatchObject({ ok: true, seq: i });
-    if (i === 50) await system.kill(doomed);
+    if (i === 50 && how === 'SIGKILL') await system.kill(doomed);
+    if (i === 50 && how === 'SIGTERM') doomed.process.kill('SIGTERM');
   }
-  expect(await moved).toBe(survivor.url);
+  expect(await moved).not.toBe(doomed.url);
   while (received.at(-1) !== TOTAL) await new Promise<void>((resolve) => (notify = resolve));
   expect(continuityProblems(received, 0)).toEqual([]);
   expect(received).toHaveLength(TOTAL);
+  sender.disconnect();
+  viewer.close();
+  if (how === 'SIGTERM') {
+    // Nest closes the app, then re-raises the signal: the process ends by SIGTERM after draining.
+    if (doomed.process.exitCode === null && doomed.process.signalCode === null) await once(doomed.process, 'exit');
+    expect(doomed.output.join('')).toMatch(/draining 1 connections/);
+    expect(doomed.process.exitCode ?? doomed.process.signalCode).toBe('SIGTERM');
+  }
+}
+
+it('resumes the stream on the other gateway after SIGKILL, every event once and in order', async () => {
+  await followWhileGatewayGoes('SIGKILL');
+});
+
+it('drains on SIGTERM: clients move to another gateway and resume, and the process exits cleanly', async () => {
+  await system.startApp('gateway', 2);
+  await followWhileGatewayGoes('SIGTERM');
 });

@@ -83,6 +83,7 @@ export class TestSystem {
       GATEWAY_PORT: String(port),
       BARRAGE_PORT: String(port),
       GATEWAY_ID: `gw-${this.id}-${index}`,
+      GATEWAY_DRAIN_MS: '200',
       ...this.options.env,
     };
     const child = spawn(process.execPath, ['--enable-source-maps', join(REPO_ROOT, `dist/apps/${kind}/src/main.js`)], {

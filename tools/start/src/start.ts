@@ -56,7 +56,7 @@ function stopAll(code: number): void {
   for (const child of children.values()) child.kill('SIGTERM');
   const force = setTimeout(() => {
     for (const child of children.values()) child.kill('SIGKILL');
-  }, 10_000);
+  }, 20_000); // gateways drain their clients first (GATEWAY_DRAIN_MS, 10 s by default)
   force.unref();
   const done = (): void => {
     if (children.size === 0) process.exit(code);

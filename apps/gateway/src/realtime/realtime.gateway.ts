@@ -16,6 +16,7 @@ import { JwtVerifier } from '../auth/jwt-verifier.js';
 import { type Ack as AckBody, ackOf } from '../errors/error-mapping.js';
 import { GiftingService } from '../gifting/gifting.service.js';
 import { BarrageRelayService } from './barrage-relay.service.js';
+import { DrainService } from './drain.service.js';
 import { LikesService } from './likes.service.js';
 import { RoomMembershipService } from './room-membership.service.js';
 import { newSocketState } from '../common/socket-state.js';
@@ -37,6 +38,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     private readonly barrage: BarrageRelayService,
     private readonly likes: LikesService,
     private readonly gifts: GiftingService,
+    private readonly drain: DrainService,
     metrics: MetricsRegistry,
   ) {
     const connections = new Gauge({
@@ -49,8 +51,10 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
 
   afterInit(server: Server): void {
     this.server = server;
+    this.drain.attach(server);
     // A present but invalid token refuses the connection (connect_error "UNAUTHORIZED"); none is anonymous.
     server.use((socket, next) => {
+      if (this.drain.draining) return next(new Error('UNAVAILABLE'));
       const auth = socket.handshake.auth as Record<string, unknown> | undefined;
       this.jwt.verify(auth?.token).then(
         (caller) => {

@@ -5,6 +5,7 @@ import { GiftingModule } from '../gifting/gifting.module.js';
 import { RoomsModule } from '../rooms/rooms.module.js';
 import { ServicesModule } from '../services/services.module.js';
 import { BarrageRelayService } from './barrage-relay.service.js';
+import { DrainService } from './drain.service.js';
 import { LikesService } from './likes.service.js';
 import { RealtimeGateway } from './realtime.gateway.js';
 import { RoomMembershipService } from './room-membership.service.js';
@@ -12,6 +13,6 @@ import { StatsBroadcasterService } from './stats-broadcaster.service.js';
 
 @Module({
   imports: [AuthModule, FanoutModule, RoomsModule, ServicesModule, GiftingModule],
-  providers: [RealtimeGateway, RoomMembershipService, BarrageRelayService, LikesService, StatsBroadcasterService],
+  providers: [DrainService, RealtimeGateway, RoomMembershipService, BarrageRelayService, LikesService, StatsBroadcasterService],
 })
 export class RealtimeModule {}
