@@ -5,3 +5,4 @@ export * from './schemas.js';
 export * from './messages.js';
 export * from './redis-keys.js';
 export * from './gifting.js';
+export * from './moderation.js';

@@ -47,6 +47,34 @@ export class RedisKeys {
   likeWindow(roomId: string, userId: string, second: number): string {
     return this.room(roomId, `likes:${userId}:${second}`);
   }
+  /** Present (with a TTL) while a user is muted in a room. */
+  roomMute(roomId: string, userId: string): string {
+    return this.room(roomId, `mute:${userId}`);
+  }
+  /** Set of users banned from a room. */
+  roomBanned(roomId: string): string {
+    return this.room(roomId, 'banned');
+  }
+  /** Present while a user must wait out the room's slow mode. */
+  roomSlowMode(roomId: string, userId: string): string {
+    return this.room(roomId, `slow:${userId}`);
+  }
+  /** A user's recent normalized texts in a room (repeat detection, 30 s). */
+  roomRecentTexts(roomId: string, userId: string): string {
+    return this.room(roomId, `texts:${userId}`);
+  }
+  /** Token bucket of a whole room (per-room barrage rate limit). */
+  roomRate(roomId: string): string {
+    return this.room(roomId, 'rate');
+  }
+  /** Version of the moderation dictionary in force; announced on moderationChanged(). */
+  moderationVersion(): string {
+    return `${this.prefix}moderation:terms:version`;
+  }
+  /** Pub/sub channel on which a new dictionary version is announced. */
+  moderationChanged(): string {
+    return `${this.prefix}moderation:terms:changed`;
+  }
   /** Token bucket of one user in one room (barrage rate limit). */
   barrageRate(roomId: string, userId: string): string {
     return this.room(roomId, `rate:${userId}`);
