@@ -10,3 +10,4 @@ export {
   type RedisStreamsStatus,
 } from './transport-options.js';
 export type { MessageHeaders } from './stream-message.js';
+export { ServiceClient } from './service-client.js';

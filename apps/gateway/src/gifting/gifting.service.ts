@@ -23,7 +23,7 @@ import {
 import { type Caller, isAdmin, requireUser } from '../auth/jwt-verifier.js';
 import { requireJoined } from '../common/socket-state.js';
 import { RoomDirectory } from '../rooms/room-directory.js';
-import type { ServiceClient } from '../services/service-client.js';
+import type { ServiceClient } from '#transport';
 import { GIFTING_CLIENT } from '../services/services.module.js';
 
 /** The gateway's side of gifting: who may ask, validated input, then one call to the gifting service. */

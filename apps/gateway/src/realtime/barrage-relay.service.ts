@@ -4,7 +4,7 @@ import { type BarrageSendCommand, type BarrageSendResult, barrageSendResultSchem
 import { requireUser } from '../auth/jwt-verifier.js';
 import { requireJoined } from '../common/socket-state.js';
 import { BARRAGE_SERVICE } from '../services/services.module.js';
-import type { ServiceClient } from '../services/service-client.js';
+import type { ServiceClient } from '#transport';
 
 /** barrage:send: validated here, handled by one barrage replica over the Redis Streams transport. */
 @Injectable()

@@ -1,8 +1,7 @@
 import { Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { GIFTING_SERVICE, SERVICES } from '#contracts';
-import { RedisStreamsClient } from '#transport';
+import { RedisStreamsClient, ServiceClient } from '#transport';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config.js';
-import { ServiceClient } from './service-client.js';
 
 export const BARRAGE_SERVICE = Symbol('BARRAGE_SERVICE');
 export const GIFTING_CLIENT = Symbol('GIFTING_CLIENT');

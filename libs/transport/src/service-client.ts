@@ -1,7 +1,7 @@
 import { firstValueFrom } from 'rxjs';
 import type { z } from 'zod';
 import { LiveroomError } from '#contracts';
-import { RedisStreamsClient } from '#transport';
+import type { RedisStreamsClient } from './redis-streams.client.js';
 
 /**
  * A backend service as the gateway sees it: one request, one validated answer. Transport errors and
