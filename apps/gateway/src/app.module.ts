@@ -9,6 +9,8 @@ import { CallerMiddleware } from './auth/caller.middleware.js';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config.js';
 import { GiftingController } from './gifting/gifting.controller.js';
 import { GiftingModule } from './gifting/gifting.module.js';
+import { ModerationController } from './moderation/moderation.controller.js';
+import { ModerationModule } from './moderation/moderation.module.js';
 import { RealtimeModule } from './realtime/realtime.module.js';
 import { RoomsController } from './rooms/rooms.controller.js';
 import { RoomsModule } from './rooms/rooms.module.js';
@@ -46,13 +48,14 @@ export class AppModule implements NestModule, OnModuleInit {
         AuthModule,
         RoomsModule,
         GiftingModule,
+        ModerationModule,
         RealtimeModule,
       ],
     };
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(CallerMiddleware).forRoutes(RoomsController, GiftingController);
+    consumer.apply(CallerMiddleware).forRoutes(RoomsController, GiftingController, ModerationController);
   }
 
   onModuleInit(): void {

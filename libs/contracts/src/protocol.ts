@@ -10,6 +10,8 @@ export interface BarrageEvent {
   text: string;
   color?: string;
   mode?: BarrageMode;
+  /** Set when moderation masked terms in `text` (an addition to PROTOCOL §3). */
+  masked?: true;
 }
 
 export interface GiftEvent {

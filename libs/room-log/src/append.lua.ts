@@ -4,15 +4,10 @@
  * the recent-barrage list for snapshots, and PUBLISH to the gateways. Redis runs scripts one at a time,
  * so the publish order of a room is its seq order, whichever producer process appended.
  *
- * An optional token bucket (admission control, e.g. the barrage rate limit) is checked in the same
- * script, after dedupe, so a resent message never spends a token, and the whole send costs one
- * round trip.
- *
- * KEYS: seq, log, recent, meta, dedupe, bucket
+ * KEYS: seq, log, recent, meta, dedupe
  * ARGV: body (JSON object without seq/ts), type, channel, maxlen, dedupeTtlSec ('0' = none),
- *       requireLive ('1'/'0'), recentMax, bucketRatePerSec ('0' = no bucket), bucketBurst
- * Returns {1, json} appended, {0, json} duplicate (the first event's JSON), {-1, code} refused,
- * {-2, retryAfterMs} over the bucket's rate.
+ *       requireLive ('1'/'0'), recentMax
+ * Returns {1, json} appended, {0, json} duplicate (the first event's JSON), {-1, code} refused.
  */
 export const APPEND_SCRIPT = `
 if ARGV[5] ~= '0' then
@@ -24,18 +19,8 @@ if ARGV[6] == '1' then
   if not live then return {-1, 'ROOM_NOT_FOUND'} end
   if live ~= '1' then return {-1, 'ROOM_ENDED'} end
 end
-local t = redis.call('TIME')
-if ARGV[8] ~= '0' then
-  local rate = tonumber(ARGV[8])
-  local burst = tonumber(ARGV[9])
-  local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-  local b = redis.call('HMGET', KEYS[6], 'tokens', 'ts')
-  local tokens = math.min(burst, (tonumber(b[1]) or burst) + math.max(0, now - (tonumber(b[2]) or now)) * rate / 1000)
-  if tokens < 1 then return {-2, math.ceil((1 - tokens) * 1000 / rate)} end
-  redis.call('HSET', KEYS[6], 'tokens', tostring(tokens - 1), 'ts', tostring(now))
-  redis.call('PEXPIRE', KEYS[6], math.ceil(burst * 1000 / rate) + 1000)
-end
 local seq = redis.call('INCR', KEYS[1])
+local t = redis.call('TIME')
 local ts = t[1] .. string.format('%03d', math.floor(tonumber(t[2]) / 1000))
 local head = '{"seq":' .. seq .. ',"ts":' .. ts
 local body = ARGV[1]

@@ -18,8 +18,6 @@ export interface AppendOptions {
   dedupeTtlSec?: number;
   /** Refuse with ROOM_NOT_FOUND / ROOM_ENDED unless the room's meta says live. */
   requireLive?: boolean;
-  /** Admission control: refuse with RATE_LIMITED (and retryAfterMs) beyond this token bucket. */
-  rateLimit?: { key: string; ratePerSec: number; burst: number };
 }
 
 export interface AppendResult<E extends RoomEvent = RoomEvent> {
@@ -51,7 +49,7 @@ export class RoomLog {
     private readonly keys: RedisKeys,
     private readonly options: RoomLogOptions = DEFAULT_ROOM_LOG_OPTIONS,
   ) {
-    if (!('roomLogAppend' in redis)) redis.defineCommand('roomLogAppend', { numberOfKeys: 6, lua: APPEND_SCRIPT });
+    if (!('roomLogAppend' in redis)) redis.defineCommand('roomLogAppend', { numberOfKeys: 5, lua: APPEND_SCRIPT });
     this.redis = redis as AppendingRedis;
   }
 
@@ -61,16 +59,14 @@ export class RoomLog {
     options: AppendOptions = {},
   ): Promise<AppendResult<Extract<RoomEvent, { type: D['type'] }>>> {
     const k = this.keys;
-    // Unused key slots name the seq key: a script must declare every key it may touch.
+    // Without a dedupe key the slot names the seq key: a script must declare every key it may touch.
     const dedupe = options.dedupeKey ? k.roomDedupe(roomId, options.dedupeKey) : k.roomSeq(roomId);
-    const limit = options.rateLimit;
     const [status, payload] = await this.redis.roomLogAppend(
       k.roomSeq(roomId),
       k.roomLog(roomId),
       k.roomRecentBarrage(roomId),
       k.roomMeta(roomId),
       dedupe,
-      limit ? limit.key : k.roomSeq(roomId),
       JSON.stringify(draft),
       draft.type,
       k.roomChannel(roomId),
@@ -78,10 +74,7 @@ export class RoomLog {
       options.dedupeKey ? (options.dedupeTtlSec ?? 300) : 0,
       options.requireLive ? '1' : '0',
       this.options.recentSize,
-      limit ? limit.ratePerSec : 0,
-      limit ? limit.burst : 0,
     );
-    if (status === -2) throw new LiveroomError('RATE_LIMITED', 'too many messages; slow down', Number(payload));
     if (status === -1) throw new LiveroomError(payload === 'ROOM_ENDED' ? 'ROOM_ENDED' : 'ROOM_NOT_FOUND', `room ${roomId}: ${payload}`);
     return { event: JSON.parse(String(payload)), duplicate: status === 0 };
   }

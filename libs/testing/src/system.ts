@@ -31,9 +31,14 @@ export interface AppHandle {
   output: string[];
 }
 
+export type AppKind = 'gateway' | 'barrage' | 'moderation' | 'gifting';
+
 export interface SystemOptions {
   gateways?: number;
   barrages?: number;
+  /** The moderation and gifting services (one each) start unless set to false. */
+  moderation?: boolean;
+  gifting?: boolean;
   env?: Record<string, string>;
 }
 
@@ -66,11 +71,13 @@ export class TestSystem {
     await Promise.all([
       ...Array.from({ length: gateways - 1 }, (_, i) => this.startApp('gateway', i + 1)),
       ...Array.from({ length: this.options.barrages ?? 1 }, (_, i) => this.startApp('barrage', i)),
+      ...(this.options.moderation === false ? [] : [this.startApp('moderation', 0)]),
+      ...(this.options.gifting === false ? [] : [this.startApp('gifting', 0)]),
     ]);
     return this;
   }
 
-  async startApp(kind: 'gateway' | 'barrage', index: number): Promise<AppHandle> {
+  async startApp(kind: AppKind, index: number): Promise<AppHandle> {
     const port = await freePort();
     const env: NodeJS.ProcessEnv = {
       ...process.env,
@@ -82,6 +89,8 @@ export class TestSystem {
       REDIS_URL,
       GATEWAY_PORT: String(port),
       BARRAGE_PORT: String(port),
+      MODERATION_PORT: String(port),
+      GIFTING_PORT: String(port),
       GATEWAY_ID: `gw-${this.id}-${index}`,
       GATEWAY_DRAIN_MS: '200',
       ...this.options.env,

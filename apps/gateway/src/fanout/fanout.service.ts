@@ -124,8 +124,18 @@ export class FanoutService implements OnApplicationShutdown {
       this.delivered.inc(sockets * events.length);
       this.frameEvents.observe(events.length);
     }
-    // The room's end is in the stream every gateway follows: each one kicks its own sockets.
+    // Ends and bans are in the stream every gateway follows: each one kicks its own sockets, after
+    // the frame that carried the event.
     if (channel.ended) this.kickAll(channel, { roomId: channel.roomId, reason: 'ended' });
+    for (const { event } of events) {
+      if (event.type === 'moderation' && event.action === 'ban') this.kickUser(channel, event.userId);
+    }
+  }
+
+  private kickUser(channel: RoomChannel, userId: string): void {
+    for (const socket of [...channel.sockets]) {
+      if (stateOf(socket).caller?.userId === userId) this.detach(socket, channel.roomId, { roomId: channel.roomId, reason: 'banned' });
+    }
   }
 
   private kickAll(channel: RoomChannel, frame: RoomKickedFrame): void {

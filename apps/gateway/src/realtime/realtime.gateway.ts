@@ -15,6 +15,7 @@ import { MetricsRegistry } from '#observability';
 import { JwtVerifier } from '../auth/jwt-verifier.js';
 import { type Ack as AckBody, ackOf } from '../errors/error-mapping.js';
 import { GiftingService } from '../gifting/gifting.service.js';
+import { type ModEvent, ModerationService } from '../moderation/moderation.service.js';
 import { BarrageRelayService } from './barrage-relay.service.js';
 import { DrainService } from './drain.service.js';
 import { LikesService } from './likes.service.js';
@@ -39,6 +40,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     private readonly likes: LikesService,
     private readonly gifts: GiftingService,
     private readonly drain: DrainService,
+    private readonly moderation: ModerationService,
     metrics: MetricsRegistry,
   ) {
     const connections = new Gauge({
@@ -93,6 +95,40 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   @SubscribeMessage(CLIENT_EVENTS.giftSend)
   sendGift(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown, @Ack() ack: AckFn): void {
     void ackOf(() => this.gifts.sendGift(socket, body)).then(replier(ack));
+  }
+
+  @SubscribeMessage('mod:mute')
+  mute(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown, @Ack() ack: AckFn): void {
+    this.moderate(socket, 'mute', body, ack);
+  }
+
+  @SubscribeMessage('mod:unmute')
+  unmute(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown, @Ack() ack: AckFn): void {
+    this.moderate(socket, 'unmute', body, ack);
+  }
+
+  @SubscribeMessage('mod:ban')
+  ban(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown, @Ack() ack: AckFn): void {
+    this.moderate(socket, 'ban', body, ack);
+  }
+
+  @SubscribeMessage('mod:unban')
+  unban(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown, @Ack() ack: AckFn): void {
+    this.moderate(socket, 'unban', body, ack);
+  }
+
+  @SubscribeMessage('mod:delete')
+  deleteEvent(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown, @Ack() ack: AckFn): void {
+    this.moderate(socket, 'delete', body, ack);
+  }
+
+  @SubscribeMessage('mod:slowmode')
+  slowmode(@ConnectedSocket() socket: Socket, @MessageBody() body: unknown, @Ack() ack: AckFn): void {
+    this.moderate(socket, 'slowmode', body, ack);
+  }
+
+  private moderate(socket: Socket, event: ModEvent, body: unknown, ack: AckFn): void {
+    void ackOf(() => this.moderation.act(socket, event, body)).then(replier(ack));
   }
 
   @SubscribeMessage(CLIENT_EVENTS.likeSend)

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module.js';
 import { FanoutModule } from '../fanout/fanout.module.js';
 import { GiftingModule } from '../gifting/gifting.module.js';
+import { ModerationModule } from '../moderation/moderation.module.js';
 import { RoomsModule } from '../rooms/rooms.module.js';
 import { ServicesModule } from '../services/services.module.js';
 import { BarrageRelayService } from './barrage-relay.service.js';
@@ -12,7 +13,7 @@ import { RoomMembershipService } from './room-membership.service.js';
 import { StatsBroadcasterService } from './stats-broadcaster.service.js';
 
 @Module({
-  imports: [AuthModule, FanoutModule, RoomsModule, ServicesModule, GiftingModule],
+  imports: [AuthModule, FanoutModule, RoomsModule, ServicesModule, GiftingModule, ModerationModule],
   providers: [DrainService, RealtimeGateway, RoomMembershipService, BarrageRelayService, LikesService, StatsBroadcasterService],
 })
 export class RealtimeModule {}

@@ -60,6 +60,9 @@ export class RoomMembershipService {
       state.joining.set(roomId, token);
       const meta = await this.directory.require(roomId);
       if (!meta.live) throw new LiveroomError('ROOM_ENDED', `room ${roomId} has ended`);
+      if (state.caller && (await this.directory.isBanned(roomId, state.caller.userId))) {
+        throw new LiveroomError('BANNED', `you are banned from room ${roomId}`);
+      }
       const stats = await this.stats.roomStats(roomId);
       for (let attempt = 0; attempt < 3 && !answered; attempt++) {
         const channel = await this.fanout.acquire(roomId);

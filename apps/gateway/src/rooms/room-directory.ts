@@ -62,6 +62,10 @@ export class RoomDirectory {
     return (await this.redis.sismember(this.keys.roomModerators(roomId), userId)) === 1;
   }
 
+  async isBanned(roomId: string, userId: string): Promise<boolean> {
+    return (await this.redis.sismember(this.keys.roomBanned(roomId), userId)) === 1;
+  }
+
   /** Marks the room ended in PostgreSQL and Redis. Idempotent. */
   async markEnded(roomId: string): Promise<void> {
     await this.db.getRepository(RoomEntity).update({ id: roomId, endedAt: IsNull() }, { endedAt: new Date() });

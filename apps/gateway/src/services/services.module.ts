@@ -1,10 +1,11 @@
 import { Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
-import { GIFTING_SERVICE, SERVICES } from '#contracts';
+import { GIFTING_SERVICE, MODERATION_SERVICE, SERVICES } from '#contracts';
 import { RedisStreamsClient, ServiceClient } from '#transport';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config.js';
 
 export const BARRAGE_SERVICE = Symbol('BARRAGE_SERVICE');
 export const GIFTING_CLIENT = Symbol('GIFTING_CLIENT');
+export const MODERATION_CLIENT = Symbol('MODERATION_CLIENT');
 
 function clientFor(service: string, config: GatewayConfig): ServiceClient {
   return new ServiceClient(
@@ -18,10 +19,11 @@ class ServiceClientsCloser implements OnApplicationShutdown {
   constructor(
     @Inject(BARRAGE_SERVICE) private readonly barrage: ServiceClient,
     @Inject(GIFTING_CLIENT) private readonly gifting: ServiceClient,
+    @Inject(MODERATION_CLIENT) private readonly moderation: ServiceClient,
   ) {}
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.all([this.barrage.close(), this.gifting.close()]);
+    await Promise.all([this.barrage.close(), this.gifting.close(), this.moderation.close()]);
   }
 }
 
@@ -30,8 +32,9 @@ class ServiceClientsCloser implements OnApplicationShutdown {
   providers: [
     { provide: BARRAGE_SERVICE, inject: [GATEWAY_CONFIG], useFactory: (c: GatewayConfig) => clientFor(SERVICES.barrage, c) },
     { provide: GIFTING_CLIENT, inject: [GATEWAY_CONFIG], useFactory: (c: GatewayConfig) => clientFor(GIFTING_SERVICE, c) },
+    { provide: MODERATION_CLIENT, inject: [GATEWAY_CONFIG], useFactory: (c: GatewayConfig) => clientFor(MODERATION_SERVICE, c) },
     ServiceClientsCloser,
   ],
-  exports: [BARRAGE_SERVICE, GIFTING_CLIENT],
+  exports: [BARRAGE_SERVICE, GIFTING_CLIENT, MODERATION_CLIENT],
 })
 export class ServicesModule {}

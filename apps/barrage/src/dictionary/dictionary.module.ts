@@ -1,0 +1,5 @@
+import { Module } from '@nestjs/common';
+import { DictionaryService } from './dictionary.service.js';
+
+@Module({ providers: [DictionaryService], exports: [DictionaryService] })
+export class DictionaryModule {}

@@ -1,0 +1,129 @@
+import type { Socket } from 'socket.io-client';
+import { connect, createRoom, StreamRecorder, TestSystem, tokenFor } from '#testing';
+
+/** PROTOCOL §6 and the moderated barrage path of §4, end to end through two gateways. */
+const system = new TestSystem({ gateways: 2, barrages: 1, env: { BARRAGE_RATE_PER_SEC: '50', BARRAGE_BURST: '50' } });
+const sockets: Socket[] = [];
+let hostToken: string;
+
+async function user(name: string, gateway = 0, roles?: string[]): Promise<Socket> {
+  const s = await connect(system.gateways[gateway]!.url, await tokenFor(name, roles ? { roles } : {}));
+  sockets.push(s);
+  return s;
+}
+
+beforeAll(async () => {
+  await system.start();
+  hostToken = await tokenFor('host');
+});
+
+afterAll(async () => {
+  for (const s of sockets) s.disconnect();
+  await system.stop();
+});
+
+it('mutes and unmutes; only the host, room moderators and admins may; nobody acts on the host', async () => {
+  const room = await createRoom(system.gateways[0]!.url, hostToken);
+  const host = await user('host');
+  const viewer = await user('viewer-m');
+  const stranger = await user('stranger');
+  for (const s of [host, viewer, stranger]) await s.emitWithAck('room:join', { roomId: room.id });
+  expect(await stranger.emitWithAck('mod:mute', { roomId: room.id, userId: 'viewer-m' })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+  expect(await host.emitWithAck('mod:mute', { roomId: room.id, userId: 'host' })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+  expect(await host.emitWithAck('mod:mute', { roomId: room.id, userId: 'viewer-m', seconds: 60 })).toMatchObject({ ok: true });
+  expect(await viewer.emitWithAck('barrage:send', { roomId: room.id, text: 'hi', clientMsgId: 'm1' })).toMatchObject({ ok: false, error: { code: 'MUTED' } });
+  expect(await host.emitWithAck('mod:unmute', { roomId: room.id, userId: 'viewer-m' })).toMatchObject({ ok: true });
+  expect(await viewer.emitWithAck('barrage:send', { roomId: room.id, text: 'hi', clientMsgId: 'm2' })).toMatchObject({ ok: true });
+  const admin = await user('root', 0, ['admin']);
+  expect(await admin.emitWithAck('mod:mute', { roomId: room.id, userId: 'stranger', seconds: 5 })).toMatchObject({ ok: true });
+  expect(await host.emitWithAck('mod:mute', { roomId: room.id, userId: 'x', seconds: 0 })).toMatchObject({ error: { code: 'INVALID_ARGUMENT' } });
+});
+
+it('slow mode applies to viewers but not to the host, and is announced in the room', async () => {
+  const room = await createRoom(system.gateways[0]!.url, hostToken);
+  const host = await user('host');
+  const viewer = await user('viewer-s', 1);
+  const rec = new StreamRecorder(viewer, room.id);
+  await host.emitWithAck('room:join', { roomId: room.id });
+  await rec.join();
+  const set = await host.emitWithAck('mod:slowmode', { roomId: room.id, seconds: 30 });
+  expect(set).toMatchObject({ ok: true, seq: 1 });
+  await rec.until(1);
+  expect(rec.events[0]).toMatchObject({ type: 'moderation', action: 'slowmode', seconds: 30 });
+  expect(await viewer.emitWithAck('barrage:send', { roomId: room.id, text: 'one', clientMsgId: 's1' })).toMatchObject({ ok: true });
+  const second = await viewer.emitWithAck('barrage:send', { roomId: room.id, text: 'two', clientMsgId: 's2' });
+  expect(second).toMatchObject({ ok: false, error: { code: 'SLOW_MODE' } });
+  expect(second.error.retryAfterMs).toBeGreaterThan(25_000);
+  expect(await host.emitWithAck('barrage:send', { roomId: room.id, text: 'host 1', clientMsgId: 'h1' })).toMatchObject({ ok: true });
+  expect(await host.emitWithAck('barrage:send', { roomId: room.id, text: 'host 2', clientMsgId: 'h2' })).toMatchObject({ ok: true });
+  expect((await (await fetch(`${system.gateways[1]!.url}/v1/rooms/${room.id}`)).json()).slowModeSec).toBe(30);
+});
+
+it('bans: the event reaches the room, the user is kicked on every gateway, later joins answer BANNED', async () => {
+  const room = await createRoom(system.gateways[0]!.url, hostToken);
+  const host = await user('host');
+  const onA = await user('troll');
+  const onB = await user('troll', 1);
+  const witness = await user('witness', 1);
+  const rec = new StreamRecorder(witness, room.id);
+  await rec.join();
+  for (const s of [host, onA, onB]) await s.emitWithAck('room:join', { roomId: room.id });
+  const kicked = [onA, onB].map((s) => new Promise((resolve) => s.once('room:kicked', resolve)));
+  expect(await host.emitWithAck('mod:ban', { roomId: room.id, userId: 'troll' })).toMatchObject({ ok: true });
+  expect(await Promise.all(kicked)).toEqual([
+    { roomId: room.id, reason: 'banned' },
+    { roomId: room.id, reason: 'banned' },
+  ]);
+  await rec.until(1);
+  expect(rec.events[0]).toMatchObject({ type: 'moderation', action: 'ban', userId: 'troll' });
+  expect(await onA.emitWithAck('room:join', { roomId: room.id })).toMatchObject({ ok: false, error: { code: 'BANNED' } });
+  expect(await onB.emitWithAck('barrage:send', { roomId: room.id, text: 'x', clientMsgId: 'b1' })).toMatchObject({ error: { code: 'NOT_IN_ROOM' } });
+  expect(await witness.emitWithAck('room:join', { roomId: room.id })).toMatchObject({ ok: true });
+  expect(await host.emitWithAck('mod:unban', { roomId: room.id, userId: 'troll' })).toMatchObject({ ok: true });
+  expect(await onA.emitWithAck('room:join', { roomId: room.id })).toMatchObject({ ok: true });
+  const del = await host.emitWithAck('mod:delete', { roomId: room.id, seq: 1 });
+  expect(del).toMatchObject({ ok: true, seq: 2 });
+});
+
+it('filters terms: a PUT is in force within 2 s; blocked terms answer BLOCKED, masked ones are starred', async () => {
+  const url = system.gateways[0]!.url;
+  const admin = await tokenFor('root', { roles: ['admin'] });
+  const put = (token: string, terms: unknown) =>
+    fetch(`${url}/v1/admin/moderation/terms`, { method: 'PUT', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ terms }) });
+  expect((await put(hostToken, [])).status).toBe(403);
+  const res = await put(admin, [
+    { term: 'badword', action: 'block' },
+    { term: 'darn', action: 'mask' },
+    { term: '发财', action: 'block' },
+  ]);
+  expect(res.status).toBe(200);
+  const room = await createRoom(url, hostToken);
+  const s = await user('speaker', 1);
+  const rec = new StreamRecorder(s, room.id);
+  await rec.join();
+  const started = Date.now();
+  let blocked: { ok: boolean; error?: { code: string } } = { ok: true };
+  for (let i = 0; Date.now() - started < 2000 && blocked.ok !== false; i++) {
+    blocked = await s.emitWithAck('barrage:send', { roomId: room.id, text: `B a d W o r d ${i}`, clientMsgId: `t${i}` });
+    if (blocked.ok) await new Promise((r) => setTimeout(r, 100));
+  }
+  expect(blocked).toMatchObject({ ok: false, error: { code: 'BLOCKED' } });
+  expect(await s.emitWithAck('barrage:send', { roomId: room.id, text: '恭喜發\u200b財', clientMsgId: 'cn' })).toMatchObject({ error: { code: 'BLOCKED' } });
+  const masked = await s.emitWithAck('barrage:send', { roomId: room.id, text: 'oh ＤＡＲＮ it', clientMsgId: 'mask' });
+  expect(masked).toMatchObject({ ok: true, masked: true });
+  await rec.until(masked.seq);
+  expect(rec.events.at(-1)).toMatchObject({ text: 'oh **** it' });
+  expect(await (await fetch(`${url}/v1/admin/moderation/terms`, { headers: { authorization: `Bearer ${admin}` } })).json()).toMatchObject({
+    terms: expect.arrayContaining([{ term: 'darn', action: 'mask' }]),
+  });
+});
+
+it('refuses the same text from the same user again within 30 s', async () => {
+  const room = await createRoom(system.gateways[0]!.url, hostToken);
+  const s = await user('repeater');
+  await s.emitWithAck('room:join', { roomId: room.id });
+  expect(await s.emitWithAck('barrage:send', { roomId: room.id, text: 'buy now', clientMsgId: 'r1' })).toMatchObject({ ok: true });
+  const again = await s.emitWithAck('barrage:send', { roomId: room.id, text: 'B U Y  now!', clientMsgId: 'r2' });
+  expect(again).toMatchObject({ ok: false, error: { code: 'RATE_LIMITED' } });
+  expect(again.error.retryAfterMs).toBeGreaterThan(20_000);
+});
