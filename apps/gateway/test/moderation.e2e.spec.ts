@@ -56,7 +56,7 @@ it('slow mode applies to viewers but not to the host, and is announced in the ro
   expect(second.error.retryAfterMs).toBeGreaterThan(25_000);
   expect(await host.emitWithAck('barrage:send', { roomId: room.id, text: 'host 1', clientMsgId: 'h1' })).toMatchObject({ ok: true });
   expect(await host.emitWithAck('barrage:send', { roomId: room.id, text: 'host 2', clientMsgId: 'h2' })).toMatchObject({ ok: true });
-  expect((await (await fetch(`${system.gateways[1]!.url}/v1/rooms/${room.id}`)).json()).slowModeSec).toBe(30);
+  expect(((await (await fetch(`${system.gateways[1]!.url}/v1/rooms/${room.id}`)).json()) as { slowModeSec: number }).slowModeSec).toBe(30);
 });
 
 it('bans: the event reaches the room, the user is kicked on every gateway, later joins answer BANNED', async () => {
