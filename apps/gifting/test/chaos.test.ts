@@ -1,0 +1,113 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { firstValueFrom } from 'rxjs';
+import { GIFTING_PATTERNS, GIFTING_SERVICE, LiveroomError } from '#contracts';
+import { freePort, REDIS_URL, REPO_ROOT } from '#testing';
+import { RedisStreamsClient } from '#transport';
+import { Gifting, cleanup, giftEvents, isolation, waitFor } from './harness.js';
+
+/**
+ * SIGKILLs a gifting process (compiled, from dist/) in the middle of a gift load, restarts it, retries
+ * every unanswered request with its idempotency key, then checks: committed gifts = outbox rows =
+ * gift events in the room log, no txId twice, wallets equal their entries, the ledger check clean.
+ * Seeded: CHAOS_SEED=<n> replays a run.
+ */
+const MAIN = join(REPO_ROOT, 'dist/apps/gifting/src/main.js');
+const seed = Number(process.env.CHAOS_SEED ?? 20251);
+const env = isolation();
+const run = existsSync(MAIN) ? describe : describe.skip;
+
+function rng(s: number): () => number {
+  return () => {
+    s = (s + 0x6d2b79f5) | 0;
+    let t = Math.imul(s ^ (s >>> 15), 1 | s);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+async function spawnGifting(port: number): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [MAIN], {
+    env: { ...process.env, NODE_OPTIONS: '', NODE_ENV: 'test', LOG_LEVEL: 'error', KEY_PREFIX: env.KEY_PREFIX, DATABASE_URL: env.DATABASE_URL, REDIS_URL, GIFTING_PORT: String(port), OUTBOX_POLL_MS: '200' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined))?.ok, 30_000, 'gifting ready');
+  return child;
+}
+
+run(`chaos: SIGKILL mid-load (seed ${seed})`, () => {
+  let g: Gifting;
+  let client: RedisStreamsClient;
+  let child: ChildProcess | undefined;
+
+  afterAll(async () => {
+    if (child && child.exitCode === null) {
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    }
+    await client?.close();
+    await g?.close();
+    await cleanup(env);
+  });
+
+  it('keeps gifts, outbox, room log and ledger consistent', async () => {
+    const random = rng(seed);
+    g = await Gifting.start({ DATABASE_URL: env.DATABASE_URL, KEY_PREFIX: env.KEY_PREFIX, OUTBOX_RELAY: '0' });
+    await g.openRoom('chaos', 'host');
+    const users = Array.from({ length: 8 }, (_, i) => `u${i}`);
+    for (const u of users) await g.credit(u, 20_000);
+    const port = await freePort();
+    child = await spawnGifting(port);
+    client = new RedisStreamsClient({ redisUrl: REDIS_URL, prefix: `${env.KEY_PREFIX}rpc:`, service: GIFTING_SERVICE, timeoutMs: 3000 });
+    await client.connect();
+    const gifts = ['heart', 'rose', 'rocket', 'castle'];
+    const requests = Array.from({ length: 240 }, (_, i) => ({
+      actor: { userId: users[Math.floor(random() * users.length)] as string, name: 'n', roles: [] },
+      gift: { roomId: 'chaos', giftId: gifts[Math.floor(random() ** 3 * gifts.length)] as string, count: 1 + Math.floor(random() * 5), idempotencyKey: `chaos-${seed}-${i}` },
+    }));
+    const killAt = 60 + Math.floor(random() * 100);
+    const answers = new Map<string, string>();
+    const call = async (req: (typeof requests)[number]): Promise<void> => {
+      try {
+        const res = (await firstValueFrom(client.send(GIFTING_PATTERNS.giftSend, req))) as { txId: string };
+        answers.set(req.gift.idempotencyKey, res.txId);
+      } catch (error) {
+        const code = LiveroomError.from(error).code;
+        if (code === 'INSUFFICIENT_FUNDS') answers.set(req.gift.idempotencyKey, code);
+      }
+    };
+    let next = 0;
+    const worker = async () => {
+      while (next < requests.length) {
+        const i = next++;
+        if (i === killAt && child) {
+          child.kill('SIGKILL');
+          await once(child, 'exit');
+          child = await spawnGifting(port);
+        }
+        await call(requests[i] as (typeof requests)[number]);
+      }
+    };
+    await Promise.all(Array.from({ length: 16 }, worker));
+    // Retry every unanswered request with its key: each gets its one answer now.
+    for (const req of requests) if (!answers.has(req.gift.idempotencyKey)) await call(req);
+    expect(answers.size).toBe(requests.length);
+
+    await waitFor(async () => (await g.ledger.check({})).undispatchedOutbox === 0, 20_000, 'outbox drained');
+    const committed = (await g.db.query(`SELECT id FROM ledger_tx WHERE kind = 'gift'`)) as { id: string }[];
+    const outbox = (await g.db.query(`SELECT tx_id FROM gift_outbox`)) as { tx_id: string }[];
+    const events = await giftEvents(g, 'chaos');
+    const ids = new Set(committed.map((c) => c.id));
+    expect(outbox.length).toBe(committed.length);
+    expect(events.length).toBe(committed.length);
+    expect(new Set(events.map((e) => e.txId))).toEqual(ids);
+    const okTx = [...answers.values()].filter((v) => v !== 'INSUFFICIENT_FUNDS');
+    expect(new Set(okTx)).toEqual(ids);
+    const check = await g.ledger.check({});
+    expect(check).toMatchObject({ balanced: true, mismatches: [], undispatchedOutbox: 0, oldestUndispatchedMs: null });
+    const board = await g.leaderboard.top({ roomId: 'chaos', limit: 100 });
+    expect(board.reduce((s, r) => s + r.value, 0)).toBe(events.reduce((s, e) => s + e.value, 0));
+  });
+});
