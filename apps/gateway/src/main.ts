@@ -15,7 +15,8 @@ async function bootstrap(): Promise<void> {
   await io.connect();
   app.useWebSocketAdapter(io);
   app.useGlobalFilters(new HttpErrorFilter());
-  app.useBodyParser('json', { limit: '16kb' });
+  // Room and wallet bodies are tiny; the moderation term list (up to 20,000 terms) is the large one.
+  app.useBodyParser('json', { limit: '4mb' });
   app.enableCors({ origin: true });
   app.enableShutdownHooks();
   await app.listen(config.GATEWAY_PORT, '0.0.0.0');

@@ -3,7 +3,10 @@
  * in dist/) and runs the loadgen against it, then the plain Socket.IO baseline (tools/baseline)
  * under the same load, and prints both with the server CPU they used (Redis included).
  *
- *   npm run bench -- --viewers 1000 --rate 100 --duration 60 [--skip-baseline] [--tick 50]
+ *   npm run bench -- --viewers 1000 --rate 100 --duration 60 [--skip-baseline] [--tick 50] [--terms 10000]
+ *
+ * --terms N loads a generated N-term moderation dictionary first (admin PUT), so the barrage path
+ * filters every message against it.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -12,6 +15,7 @@ import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SignJWT } from 'jose';
 
 const dist = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 const arg = (name: string, fallback: string): string => {
@@ -24,6 +28,7 @@ const duration = arg('duration', '60');
 const workers = arg('workers', '2');
 const tick = arg('tick', '50');
 const skipBaseline = process.argv.includes('--skip-baseline');
+const terms = Number(arg('terms', '0'));
 const runId = randomBytes(3).toString('hex');
 
 interface Result {
@@ -71,15 +76,38 @@ function loadgen(label: string, url: string, pids: number[]): Result {
   return JSON.parse(readFileSync(json, 'utf8')) as Result;
 }
 
+/** A deterministic dictionary: Latin and CJK terms that loadgen text never contains. */
+async function loadDictionary(url: string, count: number): Promise<void> {
+  const list = Array.from({ length: count }, (_, i) => ({
+    term: i % 5 === 0 ? `禁词${String.fromCodePoint(0x4e00 + (i % 20000))}${i}` : `zq${i.toString(36)}x`,
+    action: i % 4 === 0 ? 'block' : 'mask',
+  }));
+  const token = await new SignJWT({ roles: ['admin'] })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject('bench-admin')
+    .setExpirationTime('1h')
+    .sign(new TextEncoder().encode(process.env.JWT_SECRET ?? 'liveroom-dev-secret'));
+  const res = await fetch(`${url}/v1/admin/moderation/terms`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ terms: list }),
+  });
+  if (!res.ok) throw new Error(`loading ${count} terms: ${res.status} ${await res.text()}`);
+  // Barrage replicas pick a new version up within the poll interval; give them two.
+  await new Promise((r) => setTimeout(r, 2500));
+}
+
 async function main(): Promise<void> {
   const results: Result[] = [];
   const env = { KEY_PREFIX: `bench:${runId}:`, DATABASE_URL: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/liveroom_bench', FANOUT_TICK_MS: tick, GATEWAY_PORT: '3900', BARRAGE_PORT: '3901' };
+  const moderation = startNode('apps/moderation/src/main.js', { ...env, MODERATION_PORT: '3902' });
   const liveroom = [startNode('apps/gateway/src/main.js', env), startNode('apps/barrage/src/main.js', env)];
   try {
-    await Promise.all([waitHttp('http://127.0.0.1:3900/readyz'), waitHttp('http://127.0.0.1:3901/readyz')]);
+    await Promise.all(['3900', '3901', '3902'].map((port) => waitHttp(`http://127.0.0.1:${port}/readyz`)));
+    await loadDictionary('http://127.0.0.1:3900', terms);
     results.push(loadgen('liveroom', 'http://127.0.0.1:3900', liveroom.map((c) => c.pid as number)));
   } finally {
-    await stop(liveroom);
+    await stop([...liveroom, moderation]);
   }
   if (!skipBaseline) {
     const baseline = [startNode('tools/baseline/src/main.js', { PORT: '3910', REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' })];
@@ -94,7 +122,7 @@ async function main(): Promise<void> {
     [r.label, Math.round(r.window.deliveredPerSec), r.window.eventsPerFrame.toFixed(1), `${r.verification.lost}/${r.verification.gaps}/${r.verification.duplicates}`,
       r.latencyMs.p50.toFixed(1), r.latencyMs.p99.toFixed(1), r.ackLatencyMs.p99.toFixed(1), r.serverCpu.totalSec.toFixed(2), Math.round(r.serverCpu.deliveredPerCpuSec)].join(' | '),
   );
-  process.stdout.write(`\n${viewers} viewers x ${rate} msg/s, ${duration} s window, tick ${tick} ms, run ${runId}\n`);
+  process.stdout.write(`\n${viewers} viewers x ${rate} msg/s, ${duration} s window, tick ${tick} ms, ${terms} moderation terms, run ${runId}\n`);
   process.stdout.write('| server | delivered ev/s | ev/frame | lost/gaps/dups | p50 ms | p99 ms | ack p99 ms | server CPU s | ev per CPU-s |\n|---|---|---|---|---|---|---|---|---|\n');
   for (const row of rows) process.stdout.write(`| ${row} |\n`);
   if (results.length === 2) {
