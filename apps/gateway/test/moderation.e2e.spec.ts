@@ -32,6 +32,9 @@ it('mutes and unmutes; only the host, room moderators and admins may; nobody act
   expect(await host.emitWithAck('mod:mute', { roomId: room.id, userId: 'host' })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
   expect(await host.emitWithAck('mod:mute', { roomId: room.id, userId: 'viewer-m', seconds: 60 })).toMatchObject({ ok: true });
   expect(await viewer.emitWithAck('barrage:send', { roomId: room.id, text: 'hi', clientMsgId: 'm1' })).toMatchObject({ ok: false, error: { code: 'MUTED' } });
+  // Mutes apply to gifts too, before any money moves.
+  const gift = await viewer.emitWithAck('gift:send', { roomId: room.id, giftId: 'heart', count: 1, idempotencyKey: 'muted-gift-1' });
+  expect(gift).toMatchObject({ ok: false, error: { code: 'MUTED', retryAfterMs: expect.any(Number) } });
   expect(await host.emitWithAck('mod:unmute', { roomId: room.id, userId: 'viewer-m' })).toMatchObject({ ok: true });
   expect(await viewer.emitWithAck('barrage:send', { roomId: room.id, text: 'hi', clientMsgId: 'm2' })).toMatchObject({ ok: true });
   const admin = await user('root', 0, ['admin']);
@@ -126,4 +129,46 @@ it('refuses the same text from the same user again within 30 s', async () => {
   const again = await s.emitWithAck('barrage:send', { roomId: room.id, text: 'B U Y  now!', clientMsgId: 'r2' });
   expect(again).toMatchObject({ ok: false, error: { code: 'RATE_LIMITED' } });
   expect(again.error.retryAfterMs).toBeGreaterThan(20_000);
+});
+
+/** Sends until the expected refusal shows up (a dictionary change is in force within ~2 s), or gives up. */
+async function untilCode(s: Socket, roomId: string, text: string, code: string, withinMs: number): Promise<{ ok: boolean; error?: { code: string; retryAfterMs?: number } }> {
+  const started = Date.now();
+  let last: { ok: boolean; error?: { code: string } } = { ok: true };
+  for (let i = 0; Date.now() - started < withinMs; i++) {
+    last = await s.emitWithAck('barrage:send', { roomId, text: `${text} ${i} ${Date.now()}`, clientMsgId: `u-${code}-${Date.now()}-${i}` });
+    if (last.error?.code === code) return last;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return last;
+}
+
+it('keeps filtering with the last dictionary while moderation is down; a replica that never had one answers UNAVAILABLE', async () => {
+  const url = system.gateways[0]!.url;
+  const admin = await tokenFor('root', { roles: ['admin'] });
+  await fetch(`${url}/v1/admin/moderation/terms`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` },
+    body: JSON.stringify({ terms: [{ term: 'zzforbidden', action: 'block' }] }),
+  });
+  const room = await createRoom(url, hostToken);
+  const s = await user('policy-tester');
+  await s.emitWithAck('room:join', { roomId: room.id });
+  expect(await untilCode(s, room.id, 'zz forbidden', 'BLOCKED', 3000)).toMatchObject({ error: { code: 'BLOCKED' } });
+
+  await system.kill(system.apps.find((a) => a.name === 'moderation-0')!);
+  const started = Date.now();
+  expect(await s.emitWithAck('barrage:send', { roomId: room.id, text: 'zzforbidden again', clientMsgId: 'down-1' })).toMatchObject({ error: { code: 'BLOCKED' } });
+  expect(await s.emitWithAck('barrage:send', { roomId: room.id, text: 'harmless', clientMsgId: 'down-2' })).toMatchObject({ ok: true });
+  expect(Date.now() - started).toBeLessThan(2000);
+
+  // A fresh replica while moderation is down has nothing to filter with: it refuses rather than guess.
+  await system.kill(system.barrages[0]!);
+  await system.startApp('barrage', 1);
+  const refused = await s.emitWithAck('barrage:send', { roomId: room.id, text: 'hello?', clientMsgId: 'down-3' });
+  expect(refused).toMatchObject({ ok: false, error: { code: 'UNAVAILABLE', retryAfterMs: expect.any(Number) } });
+
+  // Moderation back: the replica loads the dictionary by itself (poll + breaker half-open).
+  await system.startApp('moderation', 1);
+  expect(await untilCode(s, room.id, 'zz-forbidden', 'BLOCKED', 10_000)).toMatchObject({ error: { code: 'BLOCKED' } });
 });

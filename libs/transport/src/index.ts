@@ -11,3 +11,4 @@ export {
 } from './transport-options.js';
 export type { MessageHeaders } from './stream-message.js';
 export { ServiceClient } from './service-client.js';
+export { runService, type ServiceSpec } from './run-service.js';

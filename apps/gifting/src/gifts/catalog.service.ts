@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type QueryRunner } from 'typeorm';
 import type { GiftCatalog } from '#contracts';
 import { GIFTING_CONFIG, type GiftingConfig } from '../config.js';
-import { toInt } from '../database/sql.js';
+import { toInt } from '#persistence';
 
 export interface CatalogGift {
   id: string;

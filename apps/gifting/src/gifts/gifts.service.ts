@@ -32,7 +32,7 @@ export class GiftsService {
     const request = JSON.stringify({ roomId: gift.roomId, giftId: gift.giftId, count: gift.count });
     return this.idempotency.run({ scope: 'gift', userId: actor.userId, key: gift.idempotencyKey, request }, async (q) => {
       // Checked inside the run so that a retry after the room ended still replays the first result.
-      const hostId = await this.liveHost(gift.roomId);
+      const hostId = await this.liveHostFor(gift.roomId, actor.userId);
       const item = await this.catalog.find(gift.giftId, q);
       if (!item) throw new LiveroomError('GIFT_NOT_FOUND', `no gift ${gift.giftId}`);
       const value = item.price * gift.count;
@@ -67,11 +67,17 @@ export class GiftsService {
     });
   }
 
-  /** The room's host, if the room exists and is live (Redis meta written by the gateway). */
-  private async liveHost(roomId: string): Promise<string> {
-    const [hostId, live] = await this.redis.hmget(this.keys.roomMeta(roomId), 'hostId', 'live');
-    if (!hostId || live === null) throw new LiveroomError('ROOM_NOT_FOUND', `no room ${roomId}`);
+  /**
+   * The room's host, if the room exists and is live (Redis meta written by the gateway) and the
+   * sender is not muted there (PROTOCOL §6: mutes apply to gift:send). One round trip.
+   */
+  private async liveHostFor(roomId: string, userId: string): Promise<string> {
+    const replies = await this.redis.multi().hmget(this.keys.roomMeta(roomId), 'hostId', 'live').pttl(this.keys.roomMute(roomId, userId)).exec();
+    const [hostId, live] = (replies?.[0]?.[1] ?? []) as (string | null)[];
+    const mutedMs = Number(replies?.[1]?.[1] ?? -2);
+    if (!hostId || live === null || live === undefined) throw new LiveroomError('ROOM_NOT_FOUND', `no room ${roomId}`);
     if (live !== '1') throw new LiveroomError('ROOM_ENDED', `room ${roomId} has ended`);
+    if (mutedMs !== -2) throw new LiveroomError('MUTED', 'you are muted in this room', mutedMs > 0 ? mutedMs : undefined);
     return hostId;
   }
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type QueryRunner } from 'typeorm';
 import { type ErrorCode, isErrorCode, LiveroomError } from '#contracts';
-import { inTransaction, rows } from '../database/sql.js';
+import { inTransaction, rows } from '#persistence';
 
 export type IdempotencyScope = 'gift' | 'topup';
 

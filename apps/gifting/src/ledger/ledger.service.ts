@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type QueryRunner } from 'typeorm';
 import type { LedgerCheck } from '#contracts';
-import { rows, toInt } from '../database/sql.js';
+import { rows, toInt } from '#persistence';
 import { type AccountKind, Accounts } from './accounts.js';
 
 export interface LedgerTx {

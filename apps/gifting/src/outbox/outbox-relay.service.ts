@@ -3,7 +3,7 @@ import pg from 'pg';
 import { DataSource } from 'typeorm';
 import { RoomLog } from '#room-log';
 import { GIFTING_CONFIG, type GiftingConfig } from '../config.js';
-import { inTransaction, rows } from '../database/sql.js';
+import { inTransaction, rows } from '#persistence';
 import { LeaderboardService } from '../leaderboard/leaderboard.service.js';
 import { draftOf, OUTBOX_CHANNEL } from './outbox.service.js';
 

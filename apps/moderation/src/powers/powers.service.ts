@@ -5,7 +5,7 @@ import { type Actor, DEFAULT_MUTE_SECONDS, LiveroomError, type ModAction, RedisK
 import { REDIS } from '#redis';
 import { RoomLog } from '#room-log';
 import { AuditService } from '../audit/audit.service.js';
-import { inTransaction } from '../database/sql.js';
+import { inTransaction } from '#persistence';
 import { type RoomFacts, RoomAuthority, type Standing } from './room-authority.js';
 
 export interface ActResult {

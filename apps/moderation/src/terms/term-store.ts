@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type QueryRunner } from 'typeorm';
 import type { TermRuleInput, TermsList } from '#contracts';
-import { inTransaction } from '../database/sql.js';
+import { inTransaction } from '#persistence';
 
 export interface TermsChange {
   list: TermsList;
