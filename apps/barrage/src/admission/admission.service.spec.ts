@@ -1,0 +1,75 @@
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { type Actor, RedisKeys } from '#contracts';
+import { cleanRedis } from '#testing';
+import type { BarrageConfig } from '../config.js';
+import { AdmissionService } from './admission.service.js';
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const keys = new RedisKeys(`lrtest:${randomUUID()}:`);
+const redis = new Redis(REDIS_URL);
+const config = {
+  BARRAGE_RATE_PER_SEC: 1,
+  BARRAGE_BURST: 3,
+  BARRAGE_ROOM_RATE_PER_SEC: 1,
+  BARRAGE_ROOM_BURST: 5,
+  BARRAGE_REPEAT_WINDOW_SEC: 30,
+} as BarrageConfig;
+const admission = new AdmissionService(redis, keys, config);
+const actor = (userId: string, roles: string[] = []): Actor => ({ userId, name: userId, roles });
+let n = 0;
+const admit = (who: Actor, roomId: string, text = `text ${n++}`) => admission.admit(who, roomId, text, `k${n++}`);
+
+afterAll(async () => {
+  await cleanRedis(keys.prefix);
+  redis.disconnect();
+});
+
+describe('AdmissionService (real Redis)', () => {
+  it('applies the per-user bucket, then the per-room bucket across users', async () => {
+    for (let i = 0; i < 3; i++) await expect(admit(actor('a'), 'r1')).resolves.toEqual({ admitted: true });
+    await expect(admit(actor('a'), 'r1')).rejects.toMatchObject({ code: 'RATE_LIMITED', retryAfterMs: expect.any(Number) });
+    await expect(admit(actor('b'), 'r1')).resolves.toEqual({ admitted: true });
+    await expect(admit(actor('b'), 'r1')).resolves.toEqual({ admitted: true });
+    // The room's burst of 5 is spent (3 + 2): a third user is refused too.
+    await expect(admit(actor('c'), 'r1')).rejects.toMatchObject({ code: 'RATE_LIMITED' });
+    await expect(admit(actor('c'), 'r2')).resolves.toEqual({ admitted: true });
+  });
+
+  it('refuses the same normalized text within the window, without spending a token', async () => {
+    await expect(admit(actor('d'), 'r3', 'Buy NOW')).resolves.toEqual({ admitted: true });
+    await expect(admit(actor('d'), 'r3', 'b u y   n o w !')).rejects.toMatchObject({ code: 'RATE_LIMITED' });
+    await expect(admit(actor('e'), 'r3', 'buy now')).resolves.toEqual({ admitted: true });
+    // d spent one token of three: two more distinct messages pass.
+    await expect(admit(actor('d'), 'r3')).resolves.toEqual({ admitted: true });
+    await expect(admit(actor('d'), 'r3')).resolves.toEqual({ admitted: true });
+  });
+
+  it('answers MUTED with the time left, and slow mode spares host, moderators and admins', async () => {
+    await redis.set(keys.roomMute('r4', 'f'), '1', 'PX', 60_000);
+    const muted = await admit(actor('f'), 'r4').catch((e: unknown) => e);
+    expect(muted).toMatchObject({ code: 'MUTED' });
+    expect((muted as { retryAfterMs: number }).retryAfterMs).toBeGreaterThan(50_000);
+    await redis.hset(keys.roomMeta('r5'), { hostId: 'host', slowModeSec: '20' });
+    await redis.sadd(keys.roomModerators('r5'), 'mod');
+    await expect(admit(actor('g'), 'r5')).resolves.toEqual({ admitted: true });
+    const slow = await admit(actor('g'), 'r5').catch((e: unknown) => e);
+    expect(slow).toMatchObject({ code: 'SLOW_MODE' });
+    expect((slow as { retryAfterMs: number }).retryAfterMs).toBeGreaterThan(15_000);
+    for (const [i, exempt] of [actor('host'), actor('mod'), actor('root', ['admin'])].entries()) {
+      // A room each, so the room's own rate limit stays out of the way.
+      const room = `r5-${i}`;
+      await redis.hset(keys.roomMeta(room), { hostId: 'host', slowModeSec: '20' });
+      await redis.sadd(keys.roomModerators(room), 'mod');
+      await expect(admit(exempt, room)).resolves.toEqual({ admitted: true });
+      await expect(admit(exempt, room)).resolves.toEqual({ admitted: true });
+    }
+  });
+
+  it('answers a resent clientMsgId from dedupe before any other check', async () => {
+    const event = { seq: 7, ts: 1, type: 'barrage', id: 'x', userId: 'h', name: 'h', text: 't' };
+    await redis.set(keys.roomDedupe('r6', 'dup-key'), JSON.stringify(event));
+    await redis.set(keys.roomMute('r6', 'h'), '1', 'PX', 60_000);
+    await expect(admission.admit(actor('h'), 'r6', 't', 'dup-key')).resolves.toEqual({ admitted: false, duplicateOf: event });
+  });
+});
