@@ -82,6 +82,22 @@ describe('outbox relay', () => {
     }
   });
 
+  it('wakes the relay of another process (NOTIFY after the commit) when the sender runs none', async () => {
+    const sender = await Gifting.start({ ...base, OUTBOX_RELAY: '0' });
+    const relay = await Gifting.start({ ...base, OUTBOX_RELAY: '1', OUTBOX_POLL_MS: '60000' });
+    await sender.openRoom('r5', 'host5');
+    await sender.credit('u6', 100_000);
+    try {
+      // Let the relay's first round (at LISTEN) pass: from here on only a NOTIFY can wake it in time.
+      await new Promise((r) => setTimeout(r, 300));
+      const sent = await Promise.all(Array.from({ length: 20 }, () => sender.send('u6', { roomId: 'r5', giftId: 'rose', count: 1 })));
+      await waitFor(async () => (await giftEvents(relay, 'r5')).length === 20, 10_000, 'the other process to announce');
+      expect(new Set((await giftEvents(relay, 'r5')).map((e) => e.txId))).toEqual(new Set(sent.map((s) => s.txId)));
+    } finally {
+      await Promise.all([sender.close(), relay.close()]);
+    }
+  });
+
   it('retries while Redis refuses, then announces once', async () => {
     const g = await Gifting.start({ ...base, OUTBOX_RELAY: '0' });
     await g.openRoom('r4', 'host4');

@@ -3,7 +3,7 @@
  * in dist/) and runs the loadgen against it, then the plain Socket.IO baseline (tools/baseline)
  * under the same load, and prints both with the server CPU they used (Redis included).
  *
- *   npm run bench -- --viewers 1000 --rate 100 --duration 60 [--skip-baseline] [--tick 50] [--terms 10000]
+ *   npm run bench -- --viewers 1000 --rate 100 --duration 60 [--skip-baseline] [--tick 50] [--terms 10000] [--gateways 2]
  *
  * --terms N loads a generated N-term moderation dictionary first (admin PUT), so the barrage path
  * filters every message against it.
@@ -29,6 +29,8 @@ const workers = arg('workers', '2');
 const tick = arg('tick', '50');
 const skipBaseline = process.argv.includes('--skip-baseline');
 const terms = Number(arg('terms', '0'));
+/** Gateway processes (ports 3900, 3920, ...); viewers are spread over all of them. */
+const gateways = Number(arg('gateways', '1'));
 const runId = randomBytes(3).toString('hex');
 
 interface Result {
@@ -101,11 +103,16 @@ async function main(): Promise<void> {
   const results: Result[] = [];
   const env = { KEY_PREFIX: `bench:${runId}:`, DATABASE_URL: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/liveroom_bench', FANOUT_TICK_MS: tick, GATEWAY_PORT: '3900', BARRAGE_PORT: '3901' };
   const moderation = startNode('apps/moderation/src/main.js', { ...env, MODERATION_PORT: '3902' });
-  const liveroom = [startNode('apps/gateway/src/main.js', env), startNode('apps/barrage/src/main.js', env)];
+  const gatewayPorts = Array.from({ length: gateways }, (_, i) => String(3900 + 20 * i));
+  const liveroom = [
+    ...gatewayPorts.map((port, i) => startNode('apps/gateway/src/main.js', { ...env, GATEWAY_PORT: port, GATEWAY_ID: `bench-${runId}-${i}` })),
+    startNode('apps/barrage/src/main.js', env),
+  ];
   try {
-    await Promise.all(['3900', '3901', '3902'].map((port) => waitHttp(`http://127.0.0.1:${port}/readyz`)));
+    await Promise.all([...gatewayPorts, '3901', '3902'].map((port) => waitHttp(`http://127.0.0.1:${port}/readyz`)));
     await loadDictionary('http://127.0.0.1:3900', terms);
-    results.push(loadgen('liveroom', 'http://127.0.0.1:3900', liveroom.map((c) => c.pid as number)));
+    const urls = gatewayPorts.map((port) => `http://127.0.0.1:${port}`).join(',');
+    results.push(loadgen('liveroom', urls, liveroom.map((c) => c.pid as number)));
   } finally {
     await stop([...liveroom, moderation]);
   }
@@ -122,7 +129,7 @@ async function main(): Promise<void> {
     [r.label, Math.round(r.window.deliveredPerSec), r.window.eventsPerFrame.toFixed(1), `${r.verification.lost}/${r.verification.gaps}/${r.verification.duplicates}`,
       r.latencyMs.p50.toFixed(1), r.latencyMs.p99.toFixed(1), r.ackLatencyMs.p99.toFixed(1), r.serverCpu.totalSec.toFixed(2), Math.round(r.serverCpu.deliveredPerCpuSec)].join(' | '),
   );
-  process.stdout.write(`\n${viewers} viewers x ${rate} msg/s, ${duration} s window, tick ${tick} ms, ${terms} moderation terms, run ${runId}\n`);
+  process.stdout.write(`\n${viewers} viewers x ${rate} msg/s, ${duration} s window, tick ${tick} ms, ${terms} moderation terms, ${gateways} gateway(s), run ${runId}\n`);
   process.stdout.write('| server | delivered ev/s | ev/frame | lost/gaps/dups | p50 ms | p99 ms | ack p99 ms | server CPU s | ev per CPU-s |\n|---|---|---|---|---|---|---|---|---|\n');
   for (const row of rows) process.stdout.write(`| ${row} |\n`);
   if (results.length === 2) {

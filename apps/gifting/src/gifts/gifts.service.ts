@@ -1,70 +1,128 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
+import type pg from 'pg';
+import { DataSource } from 'typeorm';
 import { type Actor, type GiftSendInput, type GiftSendResult, LiveroomError, RedisKeys } from '#contracts';
 import { REDIS } from '#redis';
 import { GIFTING_CONFIG, type GiftingConfig } from '../config.js';
-import { IdempotencyService } from '../idempotency/idempotency.service.js';
-import { Accounts, splitGift } from '../ledger/accounts.js';
-import { LedgerService } from '../ledger/ledger.service.js';
-import { type GiftDraft, OutboxService } from '../outbox/outbox.service.js';
+import { type IdempotentRequest, replay, type StoredRow } from '../idempotency/idempotency.service.js';
+import { splitGift } from '../ledger/accounts.js';
+import { OutboxNotifier } from '../outbox/outbox-notifier.service.js';
+import type { GiftDraft } from '../outbox/outbox.service.js';
 import { CatalogService } from './catalog.service.js';
+
+/** One gift, one statement (migration 1766000000000): its own transaction, a prepared statement per connection. */
+const SEND_GIFT: Omit<pg.QueryConfig, 'values'> = {
+  name: 'gifting_send_gift',
+  text: `SELECT request, result, error_code, error_message FROM gifting_send_gift($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+};
+
+const FIND_GIFT_KEY: Omit<pg.QueryConfig, 'values'> = {
+  name: 'gifting_find_gift_key',
+  text: `SELECT request, result, error_code, error_message FROM idempotency_keys WHERE scope = 'gift' AND user_id = $1 AND key = $2`,
+};
 
 @Injectable()
 export class GiftsService {
+  private pool: pg.Pool | undefined;
+
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
     private readonly keys: RedisKeys,
     private readonly catalog: CatalogService,
-    private readonly ledger: LedgerService,
-    private readonly idempotency: IdempotencyService,
-    private readonly outbox: OutboxService,
+    private readonly db: DataSource,
+    private readonly outbox: OutboxNotifier,
     @Inject(GIFTING_CONFIG) private readonly config: GiftingConfig,
   ) {}
 
   /**
-   * One database transaction: idempotency record, conditional debit of the sender's wallet, the
-   * double-entry transfer (sender -> host share + platform revenue) and the announcement's outbox row.
-   * The relay announces it in the room afterwards. A host may gift in their own room (unusual, allowed:
-   * the wallet pays the full value and the host account gets its share, like from anyone else).
+   * One round trip to PostgreSQL: gifting_send_gift does, in one statement (so one transaction), the
+   * idempotency lookup, the conditional debit of the sender's wallet, the double-entry transfer
+   * (sender -> host share + platform revenue), the announcement's outbox row, and stores the result
+   * under the idempotency key. Once it committed, the relay is woken (OutboxNotifier.committed) and
+   * announces it in the room. A host may gift in their own room (unusual, allowed: the wallet pays the
+   * full value and the host account gets its share, like from anyone else).
+   *
+   * The room (Redis) and the gift (cached catalog) are checked before; when either check fails, a
+   * request already answered under this key is still replayed (a retry after the room ended gets its
+   * first result), otherwise the check's error is the answer and nothing is written.
    */
-  send(actor: Actor, gift: GiftSendInput): Promise<GiftSendResult> {
-    const request = JSON.stringify({ roomId: gift.roomId, giftId: gift.giftId, count: gift.count });
-    return this.idempotency.run({ scope: 'gift', userId: actor.userId, key: gift.idempotencyKey, request }, async (q) => {
-      // Checked inside the run so that a retry after the room ended still replays the first result.
-      const hostId = await this.liveHostFor(gift.roomId, actor.userId);
-      const item = await this.catalog.find(gift.giftId, q);
+  async send(actor: Actor, gift: GiftSendInput): Promise<GiftSendResult> {
+    const req: IdempotentRequest = {
+      scope: 'gift',
+      userId: actor.userId,
+      key: gift.idempotencyKey,
+      request: JSON.stringify({ roomId: gift.roomId, giftId: gift.giftId, count: gift.count }),
+    };
+    let hostId: string;
+    let item: Awaited<ReturnType<CatalogService['find']>>;
+    try {
+      hostId = await this.liveHostFor(gift.roomId, actor.userId);
+      item = await this.catalog.find(gift.giftId);
       if (!item) throw new LiveroomError('GIFT_NOT_FOUND', `no gift ${gift.giftId}`);
-      const value = item.price * gift.count;
-      const balance = await this.ledger.debitWallet(q, actor.userId, value);
-      if (balance === null) {
-        return { ok: false, error: new LiveroomError('INSUFFICIENT_FUNDS', `this gift costs ${value} coins`) };
-      }
-      const txId = randomUUID();
-      const share = splitGift(value, this.config.HOST_SHARE);
-      await this.ledger.post(
-        q,
-        { id: txId, kind: 'gift', userId: actor.userId, roomId: gift.roomId, hostId, giftId: item.id, count: gift.count, value },
-        [
-          { accountId: Accounts.wallet(actor.userId), amount: -value },
-          { accountId: Accounts.host(hostId), amount: share.host },
-          { accountId: Accounts.revenue, amount: share.platform },
+    } catch (error) {
+      const known = await this.findStored(req);
+      if (known) return replay<GiftSendResult>(req, known);
+      throw error;
+    }
+    const value = item.price * gift.count;
+    const share = splitGift(value, this.config.HOST_SHARE);
+    if (!Number.isSafeInteger(value) || share.host < 0 || share.platform < 0 || share.host + share.platform !== value) {
+      throw new Error(`unbalanced gift: ${value} <> ${share.host} + ${share.platform}`);
+    }
+    const txId = randomUUID();
+    const draft: GiftDraft = {
+      type: 'gift',
+      txId,
+      userId: actor.userId,
+      name: actor.name || actor.userId,
+      giftId: item.id,
+      giftName: item.name,
+      count: gift.count,
+      value,
+    };
+    let row: StoredRow | undefined;
+    try {
+      const res = await this.pg().query<StoredRow>({
+        ...SEND_GIFT,
+        values: [
+          actor.userId,
+          gift.idempotencyKey,
+          req.request,
+          gift.roomId,
+          hostId,
+          item.id,
+          gift.count,
+          value,
+          share.host,
+          share.platform,
+          txId,
+          JSON.stringify(draft),
         ],
-        [{ id: Accounts.host(hostId), kind: 'host', ownerId: hostId }],
-      );
-      const draft: GiftDraft = {
-        type: 'gift',
-        txId,
-        userId: actor.userId,
-        name: actor.name || actor.userId,
-        giftId: item.id,
-        giftName: item.name,
-        count: gift.count,
-        value,
-      };
-      await this.outbox.enqueue(q, gift.roomId, draft);
-      return { ok: true, value: { txId, balance } };
-    });
+      });
+      row = res.rows[0];
+      if (row?.result && row.request === req.request && (row.result as { txId?: unknown }).txId === txId) this.outbox.committed();
+    } catch (error) {
+      // A concurrent duplicate committed first (we waited for it on the key): our statement rolled back
+      // entirely; its stored result is visible now.
+      if (!isKeyConflict(error)) throw error;
+      row = await this.findStored(req);
+      if (!row) throw new LiveroomError('UNAVAILABLE', 'idempotency record vanished; retry');
+    }
+    if (!row) throw new Error('gifting_send_gift returned no row');
+    return replay<GiftSendResult>(req, row);
+  }
+
+  private async findStored(req: IdempotentRequest): Promise<StoredRow | undefined> {
+    const res = await this.pg().query<StoredRow>({ ...FIND_GIFT_KEY, values: [req.userId, req.key] });
+    return res.rows[0];
+  }
+
+  /** The pg pool under TypeORM: a plain pooled query, no QueryRunner per gift. */
+  private pg(): pg.Pool {
+    this.pool ??= (this.db.driver as unknown as { master: pg.Pool }).master;
+    return this.pool;
   }
 
   /**
@@ -80,4 +138,9 @@ export class GiftsService {
     if (mutedMs !== -2) throw new LiveroomError('MUTED', 'you are muted in this room', mutedMs > 0 ? mutedMs : undefined);
     return hostId;
   }
+}
+
+function isKeyConflict(error: unknown): boolean {
+  const e = error as { code?: unknown; constraint?: unknown } | null;
+  return typeof e === 'object' && e !== null && e.code === '23505' && e.constraint === 'idempotency_keys_pkey';
 }

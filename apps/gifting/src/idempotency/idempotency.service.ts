@@ -19,7 +19,8 @@ export type Outcome<T> = { ok: true; value: T } | { ok: false; error: LiveroomEr
 /** Business errors that are part of the request's result: stored and replayed like a success. */
 const STORED_ERRORS: ReadonlySet<ErrorCode> = new Set(['INSUFFICIENT_FUNDS']);
 
-interface StoredRow {
+/** An idempotency record as stored (also the shape gifting_send_gift returns). */
+export interface StoredRow {
   request: string;
   result: unknown;
   error_code: string | null;
@@ -86,7 +87,8 @@ export class IdempotencyService {
   }
 }
 
-function replay<T>(req: IdempotentRequest, row: StoredRow): T {
+/** The stored answer for `req`: its result, its stored error, or IDEMPOTENCY_CONFLICT when the request differs. */
+export function replay<T>(req: IdempotentRequest, row: StoredRow): T {
   if (row.request !== req.request) {
     throw new LiveroomError('IDEMPOTENCY_CONFLICT', 'this idempotencyKey was used with different parameters');
   }

@@ -34,19 +34,6 @@ export interface AccountSpec {
 export class LedgerService {
   constructor(private readonly db: DataSource) {}
 
-  /**
-   * Atomic conditional debit: the row lock is the sender's own wallet only, and the balance can't go
-   * negative (the WHERE, backed by a CHECK constraint). Returns the new balance, or null when short.
-   */
-  async debitWallet(q: QueryRunner, userId: string, amount: number): Promise<number | null> {
-    const updated = await rows<{ balance: string }>(
-      q,
-      `UPDATE wallets SET balance = balance - $2, updated_at = now() WHERE user_id = $1 AND balance >= $2 RETURNING balance`,
-      [userId, amount],
-    );
-    return updated[0] ? toInt(updated[0].balance) : null;
-  }
-
   /** Credits a wallet (created, with its account, on first credit). Returns the new balance. */
   async creditWallet(q: QueryRunner, userId: string, amount: number): Promise<number> {
     const accountId = Accounts.wallet(userId);

@@ -72,7 +72,12 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     await listener?.end().catch(() => undefined);
   }
 
-  /** Wakes the loop (a NOTIFY arrived, or a test wants a round now). */
+  /** Whether this process runs the relay loop (OUTBOX_RELAY=1, started, not stopped). */
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  /** Wakes the loop (a gift committed here, a NOTIFY arrived, or a test wants a round now). */
   nudge(): void {
     this.woken = true;
     this.wake?.();

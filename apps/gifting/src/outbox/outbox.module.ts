@@ -5,15 +5,15 @@ import { REDIS } from '#redis';
 import { RoomLog } from '#room-log';
 import { LeaderboardModule } from '../leaderboard/leaderboard.module.js';
 import { OutboxRelay } from './outbox-relay.service.js';
-import { OutboxService } from './outbox.service.js';
+import { OutboxNotifier } from './outbox-notifier.service.js';
 
 @Module({
   imports: [LeaderboardModule],
   providers: [
-    OutboxService,
+    OutboxNotifier,
     OutboxRelay,
     { provide: RoomLog, inject: [REDIS, RedisKeys], useFactory: (redis: Redis, keys: RedisKeys) => new RoomLog(redis, keys) },
   ],
-  exports: [OutboxService, OutboxRelay],
+  exports: [OutboxNotifier, OutboxRelay],
 })
 export class OutboxModule {}
