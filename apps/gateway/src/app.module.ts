@@ -6,7 +6,9 @@ import { openDatabase } from '#persistence';
 import { REDIS, RedisModule } from '#redis';
 import { AuthModule } from './auth/auth.module.js';
 import { CallerMiddleware } from './auth/caller.middleware.js';
+import { GatewayInstance } from './common/gateway-instance.js';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config.js';
+import { CohostModule } from './cohost/cohost.module.js';
 import { GiftingController } from './gifting/gifting.controller.js';
 import { GiftingModule } from './gifting/gifting.module.js';
 import { ModerationController } from './moderation/moderation.controller.js';
@@ -23,9 +25,10 @@ class CoreModule {
       module: CoreModule,
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
+        { provide: GatewayInstance, useValue: new GatewayInstance(config.GATEWAY_ID) },
         { provide: DataSource, useFactory: () => openDatabase(config.DATABASE_URL) },
       ],
-      exports: [GATEWAY_CONFIG, DataSource],
+      exports: [GATEWAY_CONFIG, GatewayInstance, DataSource],
     };
   }
 }
@@ -50,6 +53,7 @@ export class AppModule implements NestModule, OnModuleInit {
         GiftingModule,
         ModerationModule,
         RealtimeModule,
+        CohostModule,
       ],
     };
   }

@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { commonEnv, databaseEnv, DEV_JWT_SECRET, port, withJwtSecretRule } from '#config';
 
@@ -23,6 +24,8 @@ export const gatewayConfigSchema = withJwtSecretRule(
     LIKES_PER_USER_PER_SEC: z.coerce.number().int().min(1).max(1000).default(20),
     /** On SIGTERM, connections are moved off over this long (spread, so other nodes are not stampeded). */
     GATEWAY_DRAIN_MS: z.coerce.number().int().min(0).max(600000).default(10000),
+    /** Static files served under /demo/ (the demo pages). */
+    GATEWAY_PUBLIC_DIR: z.string().min(1).default(fileURLToPath(new URL('../../../../apps/gateway/public', import.meta.url))),
     /** Interval of `room:stats` (PROTOCOL §3: at most once per second). */
     STATS_INTERVAL_MS: z.coerce.number().int().min(1000).max(60000).default(1000),
   }),

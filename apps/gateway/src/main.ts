@@ -18,6 +18,8 @@ async function bootstrap(): Promise<void> {
   // Room and wallet bodies are tiny; the moderation term list (up to 20,000 terms) is the large one.
   app.useBodyParser('json', { limit: '4mb' });
   app.enableCors({ origin: true });
+  // The demo pages (co-host demo); the Socket.IO client script is served by Socket.IO itself.
+  app.useStaticAssets(config.GATEWAY_PUBLIC_DIR, { prefix: '/demo/', index: false });
   app.enableShutdownHooks();
   await app.listen(config.GATEWAY_PORT, '0.0.0.0');
   process.stdout.write(`gateway ${config.GATEWAY_ID} listening on :${config.GATEWAY_PORT}\n`);

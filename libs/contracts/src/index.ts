@@ -6,3 +6,4 @@ export * from './messages.js';
 export * from './redis-keys.js';
 export * from './gifting.js';
 export * from './moderation.js';
+export * from './cohost.js';

@@ -3,6 +3,9 @@
  * (`{roomId}`) so that one room's keys live in one Redis Cluster slot and a Lua script may touch them
  * together. The prefix isolates deployments and test runs.
  */
+/** A gateway whose heartbeat is older than this is gone (its counts and presence no longer count). */
+export const GATEWAY_HEARTBEAT_TTL_MS = 5000;
+
 export class RedisKeys {
   constructor(readonly prefix: string) {}
 
@@ -90,6 +93,30 @@ export class RedisKeys {
   /** Sorted set of live gateways, scored by their last heartbeat (epoch ms). */
   gateways(): string {
     return `${this.prefix}gateways`;
+  }
+  /** Hash of one co-host session (PROTOCOL §5). */
+  cohostSession(roomId: string, sessionId: string): string {
+    return this.room(roomId, `cohost:session:${sessionId}`);
+  }
+  /** Hash guestId -> sessionId of the room's open (pending or active) sessions: one per guest. */
+  cohostOpen(roomId: string): string {
+    return this.room(roomId, 'cohost:open');
+  }
+  /** Sorted set of the guests on a seat, scored by when they took it. */
+  cohostSeats(roomId: string): string {
+    return this.room(roomId, 'cohost:seats');
+  }
+  /** Set of every open session id (the presence sweep walks it). */
+  cohostOpenSessions(): string {
+    return `${this.prefix}cohost:open`;
+  }
+  /** Hash gatewayId -> open sockets of one user on that gateway. */
+  userPresence(userId: string): string {
+    return `${this.prefix}user:{${userId}}:presence`;
+  }
+  /** Prefix of BullMQ's keys. */
+  queuePrefix(): string {
+    return `${this.prefix}bull`;
   }
   /** Key prefix of the Redis Streams transport (request streams, consumer liveness, reply channels). */
   transportPrefix(): string {

@@ -1,2 +1,4 @@
 export * from './create-redis.js';
 export * from './redis.module.js';
+export * from './typed-queue.js';
+export * from './user-notifier.js';

@@ -9,7 +9,29 @@
  *       requireLive ('1'/'0'), recentMax
  * Returns {1, json} appended, {0, json} duplicate (the first event's JSON), {-1, code} refused.
  */
-export const APPEND_SCRIPT = `
+/**
+ * The sequencing step as a Lua function, for scripts of other features that must change their own
+ * state and append the room event in one atomic step (co-host seats). The caller declares every key.
+ */
+export const APPEND_FUNCTION = `
+local function room_log_append(seqKey, logKey, recentKey, channel, maxlen, body, etype, recentMax)
+  local seq = redis.call('INCR', seqKey)
+  local t = redis.call('TIME')
+  local ts = t[1] .. string.format('%03d', math.floor(tonumber(t[2]) / 1000))
+  local head = '{"seq":' .. seq .. ',"ts":' .. ts
+  local json
+  if body == '{}' then json = head .. '}' else json = head .. ',' .. string.sub(body, 2) end
+  redis.call('XADD', logKey, 'MAXLEN', '~', maxlen, seq .. '-0', 'e', json)
+  if etype == 'barrage' then
+    redis.call('LPUSH', recentKey, json)
+    redis.call('LTRIM', recentKey, 0, tonumber(recentMax) - 1)
+  end
+  redis.call('PUBLISH', channel, json)
+  return json
+end
+`;
+
+export const APPEND_SCRIPT = `${APPEND_FUNCTION}
 if ARGV[5] ~= '0' then
   local prev = redis.call('GET', KEYS[5])
   if prev then return {0, prev} end
@@ -19,19 +41,7 @@ if ARGV[6] == '1' then
   if not live then return {-1, 'ROOM_NOT_FOUND'} end
   if live ~= '1' then return {-1, 'ROOM_ENDED'} end
 end
-local seq = redis.call('INCR', KEYS[1])
-local t = redis.call('TIME')
-local ts = t[1] .. string.format('%03d', math.floor(tonumber(t[2]) / 1000))
-local head = '{"seq":' .. seq .. ',"ts":' .. ts
-local body = ARGV[1]
-local json
-if body == '{}' then json = head .. '}' else json = head .. ',' .. string.sub(body, 2) end
-redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[4], seq .. '-0', 'e', json)
-if ARGV[2] == 'barrage' then
-  redis.call('LPUSH', KEYS[3], json)
-  redis.call('LTRIM', KEYS[3], 0, tonumber(ARGV[7]) - 1)
-end
-redis.call('PUBLISH', ARGV[3], json)
+local json = room_log_append(KEYS[1], KEYS[2], KEYS[3], ARGV[3], ARGV[4], ARGV[1], ARGV[2], ARGV[7])
 if ARGV[5] ~= '0' then redis.call('SET', KEYS[5], json, 'EX', ARGV[5]) end
 return {1, json}
 `;

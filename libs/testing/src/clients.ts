@@ -111,3 +111,46 @@ export function continuityProblems(seqs: number[], from: number): string[] {
   }
   return problems;
 }
+
+/**
+ * Everything a socket receives of one event, kept from creation on, so a test can await a
+ * message that may already have arrived: `next(match)` resolves with the first unconsumed match.
+ */
+export class EventInbox<T = unknown> {
+  private readonly received: T[] = [];
+  private waiters: { match: (p: T) => boolean; resolve: (p: T) => void }[] = [];
+
+  constructor(
+    socket: Socket,
+    readonly event: string,
+  ) {
+    socket.on(event, (payload: T) => {
+      const waiter = this.waiters.find((w) => w.match(payload));
+      if (waiter) {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        waiter.resolve(payload);
+      } else this.received.push(payload);
+    });
+  }
+
+  next(match: (p: T) => boolean = () => true, timeoutMs = 10_000): Promise<T> {
+    const index = this.received.findIndex(match);
+    if (index >= 0) return Promise.resolve(this.received.splice(index, 1)[0] as T);
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w.resolve !== done);
+        reject(new Error(`no matching ${this.event} within ${timeoutMs} ms; got ${JSON.stringify(this.received).slice(0, 500)}`));
+      }, timeoutMs);
+      const done = (p: T) => {
+        clearTimeout(timer);
+        resolve(p);
+      };
+      this.waiters.push({ match, resolve: done });
+    });
+  }
+
+  /** Unconsumed messages so far. */
+  get pending(): readonly T[] {
+    return this.received;
+  }
+}

@@ -31,7 +31,7 @@ export interface AppHandle {
   output: string[];
 }
 
-export type AppKind = 'gateway' | 'barrage' | 'moderation' | 'gifting';
+export type AppKind = 'gateway' | 'barrage' | 'moderation' | 'gifting' | 'cohost';
 
 export interface SystemOptions {
   gateways?: number;
@@ -39,6 +39,8 @@ export interface SystemOptions {
   /** The moderation and gifting services (one each) start unless set to false. */
   moderation?: boolean;
   gifting?: boolean;
+  /** The co-host service (one replica) starts only when set. */
+  cohost?: boolean;
   env?: Record<string, string>;
 }
 
@@ -73,6 +75,7 @@ export class TestSystem {
       ...Array.from({ length: this.options.barrages ?? 1 }, (_, i) => this.startApp('barrage', i)),
       ...(this.options.moderation === false ? [] : [this.startApp('moderation', 0)]),
       ...(this.options.gifting === false ? [] : [this.startApp('gifting', 0)]),
+      ...(this.options.cohost ? [this.startApp('cohost', 0)] : []),
     ]);
     return this;
   }
@@ -91,6 +94,7 @@ export class TestSystem {
       BARRAGE_PORT: String(port),
       MODERATION_PORT: String(port),
       GIFTING_PORT: String(port),
+      COHOST_PORT: String(port),
       GATEWAY_ID: `gw-${this.id}-${index}`,
       GATEWAY_DRAIN_MS: '200',
       ...this.options.env,

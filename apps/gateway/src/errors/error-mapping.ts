@@ -24,6 +24,15 @@ export async function ackOf<T extends object>(work: () => Promise<T> | T): Promi
 }
 
 /** HTTP side: `{ error: { code, message } }` with the code's status (PROTOCOL §7). */
+
+/** The ack callback of a Socket.IO event, when the client sent one. */
+export type AckFn = ((body: Ack<object>) => void) | undefined;
+
+/** Answers a request's ack callback, if any (PROTOCOL §2: exactly one ack per request). */
+export function replier(ack: AckFn): (body: Ack<object>) => void {
+  return (body) => (typeof ack === 'function' ? ack(body) : undefined);
+}
+
 @Catch()
 export class HttpErrorFilter implements ExceptionFilter {
   catch(error: unknown, host: ArgumentsHost): void {

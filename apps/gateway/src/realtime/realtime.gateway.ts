@@ -12,21 +12,17 @@ import { Gauge } from 'prom-client';
 import type { Server, Socket } from 'socket.io';
 import { CLIENT_EVENTS } from '#contracts';
 import { MetricsRegistry } from '#observability';
+import { userRoom } from '#redis';
 import { JwtVerifier } from '../auth/jwt-verifier.js';
-import { type Ack as AckBody, ackOf } from '../errors/error-mapping.js';
+import { type AckFn, ackOf, replier } from '../errors/error-mapping.js';
 import { GiftingService } from '../gifting/gifting.service.js';
 import { type ModEvent, ModerationService } from '../moderation/moderation.service.js';
 import { BarrageRelayService } from './barrage-relay.service.js';
 import { DrainService } from './drain.service.js';
 import { LikesService } from './likes.service.js';
 import { RoomMembershipService } from './room-membership.service.js';
-import { newSocketState } from '../common/socket-state.js';
-
-type AckFn = ((body: AckBody<object>) => void) | undefined;
-
-function replier(ack: AckFn): (body: AckBody<object>) => void {
-  return (body) => (typeof ack === 'function' ? ack(body) : undefined);
-}
+import { newSocketState, stateOf } from '../common/socket-state.js';
+import { PresenceService } from './presence.service.js';
 
 /** Thin Socket.IO edge: authenticate, validate in the services, answer exactly one ack per request. */
 @WebSocketGateway()
@@ -41,6 +37,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     private readonly gifts: GiftingService,
     private readonly drain: DrainService,
     private readonly moderation: ModerationService,
+    private readonly presence: PresenceService,
     metrics: MetricsRegistry,
   ) {
     const connections = new Gauge({
@@ -61,7 +58,10 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
       this.jwt.verify(auth?.token).then(
         (caller) => {
           socket.data = newSocketState(caller);
-          if (caller) void socket.join(`user:${caller.userId}`);
+          if (caller) {
+            void socket.join(userRoom(caller.userId));
+            this.presence.connected(caller.userId);
+          }
           next();
         },
         () => next(new Error('UNAUTHORIZED')),
@@ -74,7 +74,10 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   }
 
   handleDisconnect(socket: Socket): void {
-    if (socket.data) this.membership.leaveAll(socket);
+    if (!socket.data) return;
+    this.membership.leaveAll(socket);
+    const { caller } = stateOf(socket);
+    if (caller) this.presence.disconnected(caller.userId);
   }
 
   @SubscribeMessage(CLIENT_EVENTS.roomJoin)

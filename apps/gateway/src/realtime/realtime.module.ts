@@ -8,12 +8,13 @@ import { ServicesModule } from '../services/services.module.js';
 import { BarrageRelayService } from './barrage-relay.service.js';
 import { DrainService } from './drain.service.js';
 import { LikesService } from './likes.service.js';
+import { PresenceService } from './presence.service.js';
 import { RealtimeGateway } from './realtime.gateway.js';
 import { RoomMembershipService } from './room-membership.service.js';
 import { StatsBroadcasterService } from './stats-broadcaster.service.js';
 
 @Module({
   imports: [AuthModule, FanoutModule, RoomsModule, ServicesModule, GiftingModule, ModerationModule],
-  providers: [DrainService, RealtimeGateway, RoomMembershipService, BarrageRelayService, LikesService, StatsBroadcasterService],
+  providers: [PresenceService, DrainService, RealtimeGateway, RoomMembershipService, BarrageRelayService, LikesService, StatsBroadcasterService],
 })
 export class RealtimeModule {}

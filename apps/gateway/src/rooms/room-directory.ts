@@ -13,6 +13,8 @@ export interface RoomMeta {
   live: boolean;
   slowModeSec: number;
   createdAt: string;
+  /** Guests on a co-host seat, in the order they took it. */
+  cohosts: string[];
 }
 
 /**
@@ -35,8 +37,8 @@ export class RoomDirectory {
   }
 
   async find(roomId: string): Promise<RoomMeta | null> {
-    const cached = await this.redis.hgetall(this.keys.roomMeta(roomId));
-    if (cached.hostId !== undefined) return parseMeta(roomId, cached);
+    const [cached, cohosts] = await this.readMeta(roomId);
+    if (cached.hostId !== undefined) return parseMeta(roomId, cached, cohosts);
     const room = await this.db.getRepository(RoomEntity).findOneBy({ id: roomId });
     if (!room) return null;
     const mods = await this.db.getRepository(RoomModeratorEntity).findBy({ roomId });
@@ -44,7 +46,18 @@ export class RoomDirectory {
     for (const [field, value] of Object.entries(this.metaFields(room))) fill.hsetnx(this.keys.roomMeta(roomId), field, value);
     if (mods.length > 0) fill.sadd(this.keys.roomModerators(roomId), ...mods.map((m) => m.userId));
     await fill.exec();
-    return parseMeta(roomId, await this.redis.hgetall(this.keys.roomMeta(roomId)));
+    const [filled, seats] = await this.readMeta(roomId);
+    return parseMeta(roomId, filled, seats);
+  }
+
+  private async readMeta(roomId: string): Promise<[Record<string, string>, string[]]> {
+    const [[metaError, meta], [seatsError, seats]] = (await this.redis
+      .multi()
+      .hgetall(this.keys.roomMeta(roomId))
+      .zrange(this.keys.cohostSeats(roomId), 0, -1)
+      .exec()) as [[Error | null, Record<string, string>], [Error | null, string[]]];
+    if (metaError ?? seatsError) throw metaError ?? seatsError;
+    return [meta, seats];
   }
 
   async require(roomId: string): Promise<RoomMeta> {
@@ -83,7 +96,7 @@ export class RoomDirectory {
   }
 }
 
-function parseMeta(id: string, f: Record<string, string>): RoomMeta {
+function parseMeta(id: string, f: Record<string, string>, cohosts: string[]): RoomMeta {
   return {
     id,
     title: f.title ?? '',
@@ -91,5 +104,6 @@ function parseMeta(id: string, f: Record<string, string>): RoomMeta {
     live: f.live === '1',
     slowModeSec: Number(f.slowModeSec ?? 0),
     createdAt: f.createdAt ?? '',
+    cohosts,
   };
 }

@@ -1,12 +1,9 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import { RedisKeys } from '#contracts';
+import { GATEWAY_HEARTBEAT_TTL_MS as GATEWAY_TTL_MS, RedisKeys } from '#contracts';
 import { REDIS } from '#redis';
-import { GATEWAY_CONFIG, type GatewayConfig } from '../config.js';
+import { GatewayInstance } from '../common/gateway-instance.js';
 import { FanoutService } from '../fanout/fanout.service.js';
-
-/** A gateway that missed this many heartbeats no longer counts towards viewers. */
-const GATEWAY_TTL_MS = 5000;
 
 /**
  * Viewers and likes per room. Each gateway publishes its local viewer counts every heartbeat;
@@ -20,7 +17,7 @@ export class RoomStatsService implements OnModuleInit, OnApplicationShutdown {
     @Inject(REDIS) private readonly redis: Redis,
     private readonly keys: RedisKeys,
     private readonly fanout: FanoutService,
-    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    private readonly instance: GatewayInstance,
   ) {}
 
   onModuleInit(): void {
@@ -32,18 +29,18 @@ export class RoomStatsService implements OnModuleInit, OnApplicationShutdown {
     if (this.heartbeat) clearInterval(this.heartbeat);
     await this.redis
       .multi()
-      .zrem(this.keys.gateways(), this.config.GATEWAY_ID)
-      .del(this.keys.gatewayViewers(this.config.GATEWAY_ID))
+      .zrem(this.keys.gateways(), this.instance.id)
+      .del(this.keys.gatewayViewers(this.instance.id))
       .exec()
       .catch(() => undefined);
   }
 
   async publishLocalViewers(): Promise<void> {
-    const key = this.keys.gatewayViewers(this.config.GATEWAY_ID);
+    const key = this.keys.gatewayViewers(this.instance.id);
     const counts = this.fanout.localViewers();
     const tx = this.redis.multi().del(key);
     if (counts.size > 0) tx.hset(key, Object.fromEntries(counts));
-    await tx.pexpire(key, GATEWAY_TTL_MS).zadd(this.keys.gateways(), Date.now(), this.config.GATEWAY_ID).exec();
+    await tx.pexpire(key, GATEWAY_TTL_MS).zadd(this.keys.gateways(), Date.now(), this.instance.id).exec();
   }
 
   /** viewers and likes of many rooms in two round trips. */

@@ -55,6 +55,6 @@ export function toInfo(meta: RoomMeta, seq: number, stats: { viewers: number; li
     viewers: stats.viewers,
     likes: stats.likes,
     slowModeSec: meta.slowModeSec,
-    cohosts: [],
+    cohosts: meta.cohosts,
   };
 }

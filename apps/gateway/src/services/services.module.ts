@@ -1,11 +1,12 @@
 import { Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
-import { GIFTING_SERVICE, MODERATION_SERVICE, SERVICES } from '#contracts';
+import { COHOST_SERVICE, GIFTING_SERVICE, MODERATION_SERVICE, SERVICES } from '#contracts';
 import { RedisStreamsClient, ServiceClient } from '#transport';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config.js';
 
 export const BARRAGE_SERVICE = Symbol('BARRAGE_SERVICE');
 export const GIFTING_CLIENT = Symbol('GIFTING_CLIENT');
 export const MODERATION_CLIENT = Symbol('MODERATION_CLIENT');
+export const COHOST_CLIENT = Symbol('COHOST_CLIENT');
 
 function clientFor(service: string, config: GatewayConfig): ServiceClient {
   return new ServiceClient(
@@ -20,10 +21,11 @@ class ServiceClientsCloser implements OnApplicationShutdown {
     @Inject(BARRAGE_SERVICE) private readonly barrage: ServiceClient,
     @Inject(GIFTING_CLIENT) private readonly gifting: ServiceClient,
     @Inject(MODERATION_CLIENT) private readonly moderation: ServiceClient,
+    @Inject(COHOST_CLIENT) private readonly cohost: ServiceClient,
   ) {}
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.all([this.barrage.close(), this.gifting.close(), this.moderation.close()]);
+    await Promise.all([this.barrage.close(), this.gifting.close(), this.moderation.close(), this.cohost.close()]);
   }
 }
 
@@ -33,8 +35,9 @@ class ServiceClientsCloser implements OnApplicationShutdown {
     { provide: BARRAGE_SERVICE, inject: [GATEWAY_CONFIG], useFactory: (c: GatewayConfig) => clientFor(SERVICES.barrage, c) },
     { provide: GIFTING_CLIENT, inject: [GATEWAY_CONFIG], useFactory: (c: GatewayConfig) => clientFor(GIFTING_SERVICE, c) },
     { provide: MODERATION_CLIENT, inject: [GATEWAY_CONFIG], useFactory: (c: GatewayConfig) => clientFor(MODERATION_SERVICE, c) },
+    { provide: COHOST_CLIENT, inject: [GATEWAY_CONFIG], useFactory: (c: GatewayConfig) => clientFor(COHOST_SERVICE, c) },
     ServiceClientsCloser,
   ],
-  exports: [BARRAGE_SERVICE, GIFTING_CLIENT, MODERATION_CLIENT],
+  exports: [BARRAGE_SERVICE, GIFTING_CLIENT, MODERATION_CLIENT, COHOST_CLIENT],
 })
 export class ServicesModule {}

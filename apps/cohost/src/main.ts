@@ -1,0 +1,18 @@
+import 'reflect-metadata';
+import { loadConfigOrExit, nestLogLevels } from '#config';
+import { COHOST_SERVICE } from '#contracts';
+import { runService } from '#transport';
+import { AppModule } from './app.module.js';
+import { cohostConfigSchema } from './config.js';
+
+const config = loadConfigOrExit('cohost', cohostConfigSchema);
+runService({
+  name: 'cohost',
+  module: AppModule.forRoot(config),
+  service: COHOST_SERVICE,
+  port: config.COHOST_PORT,
+  redisUrl: config.REDIS_URL,
+  keyPrefix: config.KEY_PREFIX,
+  concurrency: config.COHOST_CONCURRENCY,
+  logLevels: nestLogLevels(config.LOG_LEVEL),
+});
