@@ -2,7 +2,7 @@
  * `npm start`: every app as its own process, logs prefixed by process name, Ctrl-C stops all.
  * GATEWAYS (default 1) gateway processes on GATEWAY_PORT, GATEWAY_PORT+1, ...;
  * BARRAGE_REPLICAS (default 1) barrage processes on BARRAGE_PORT, BARRAGE_PORT+1, ...;
- * one moderation (MODERATION_PORT) and one gifting (GIFTING_PORT) process.
+ * one moderation (MODERATION_PORT), one gifting (GIFTING_PORT) and one cohost (COHOST_PORT) process.
  * The gateway creates the database if it is missing and applies migrations before it listens.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -31,6 +31,7 @@ const barragePort = Number(process.env.BARRAGE_PORT ?? 3011);
 const apps: AppProcess[] = [
   { name: 'moderation', script: 'apps/moderation/src/main.js', env: {} },
   { name: 'gifting', script: 'apps/gifting/src/main.js', env: {} },
+  { name: 'cohost', script: 'apps/cohost/src/main.js', env: {} },
   ...Array.from({ length: count('BARRAGE_REPLICAS', 1) }, (_, i) => ({
     name: `barrage-${i}`,
     script: 'apps/barrage/src/main.js',
