@@ -1,5 +1,6 @@
 import type { Socket } from 'socket.io-client';
-import { cohostSignalSchema } from '#contracts';
+import { type CohostSignalRelay, cohostSignalSchema, type CohostUpdate } from '#contracts';
+import { LiveroomClient } from '#sdk';
 import { createRoom, TestSystem, tokenFor } from '#testing';
 import { call, cohostEvent, join, party, sessionOf, updateFor, watch } from './harness.js';
 
@@ -168,4 +169,26 @@ it('bounds signal data at 16 KiB of JSON', () => {
   expect(cohostSignalSchema.safeParse({ sessionId, data: { sdp: 'x'.repeat(16 * 1024 - 20) } }).success).toBe(true);
   expect(cohostSignalSchema.safeParse({ sessionId, data: { sdp: 'x'.repeat(16 * 1024) } }).success).toBe(false);
   expect(cohostSignalSchema.safeParse({ sessionId, data: null }).success).toBe(true);
+});
+
+it('the SDK drives a session: typed calls, updates and signals', async () => {
+  const roomId = await liveRoom('h6');
+  const urls = system.gateways.map((g) => g.url);
+  const host = new LiveroomClient({ urls, token: await tokenFor('h6') });
+  const guest = new LiveroomClient({ urls: [...urls].reverse(), token: await tokenFor('g6') });
+  try {
+    await Promise.all([host.connect(), guest.connect()]);
+    const invited = new Promise<CohostUpdate>((resolve) => guest.cohost.onUpdate(resolve));
+    const signal = new Promise<CohostSignalRelay>((resolve) => host.cohost.onSignal(resolve));
+    const session = await host.cohost.invite(roomId, 'g6');
+    expect((await invited).session.id).toBe(session.id);
+    expect((await guest.cohost.accept(session.id)).state).toBe('active');
+    await guest.cohost.signal(session.id, { type: 'answer', sdp: 'v=0' });
+    expect(await signal).toEqual({ sessionId: session.id, from: 'g6', data: { type: 'answer', sdp: 'v=0' } });
+    await expect(host.cohost.accept(session.id)).rejects.toMatchObject({ code: 'INVALID_STATE' });
+    expect((await host.cohost.end(session.id)).endReason).toBe('ended');
+  } finally {
+    host.close();
+    guest.close();
+  }
 });

@@ -1,5 +1,6 @@
 import { io, type Socket } from 'socket.io-client';
 import { backoffMs, rankGateways } from './gateway-picker.js';
+import { CohostApi, ModerationApi, type RequestSender } from './room-powers.js';
 import { RoomStream } from './room-stream.js';
 import {
   type Ack,
@@ -23,7 +24,7 @@ const RETRYABLE = new Set(['UNAVAILABLE', 'INTERNAL']);
  * every room with `sinceSeq` after any reconnect (so the application sees each event once, in
  * order), and retries writes with the same clientMsgId / idempotencyKey so a retry never doubles.
  */
-export class LiveroomClient {
+export class LiveroomClient implements RequestSender {
   private socket: Socket | null = null;
   private readonly rooms = new Map<string, RoomStream>();
   private readonly listeners = new Map<string, Set<Listener>>();
@@ -32,6 +33,10 @@ export class LiveroomClient {
   /** Gateways that announced a drain, until when to avoid them. */
   private readonly drainingUntil = new Map<string, number>();
   private readonly ackTimeoutMs: number;
+  /** Listeners of server events, attached to every socket this client opens. */
+  private readonly serverListeners = new Map<string, Set<Listener>>();
+  readonly cohost = new CohostApi(this);
+  readonly moderation = new ModerationApi(this);
 
   constructor(private readonly options: LiveroomClientOptions) {
     if (options.urls.length === 0) throw new Error('at least one gateway URL is needed');
@@ -43,6 +48,19 @@ export class LiveroomClient {
     const set = this.listeners.get(event) ?? new Set<Listener>();
     this.listeners.set(event, set.add(listener));
     return () => set.delete(listener);
+  }
+
+  /** A server -> client event (e.g. cohost:update), across reconnects and gateway changes. */
+  onServer<T>(event: string, listener: (payload: T) => void): () => void {
+    // Socket.IO listeners take any arguments; the payload type is the caller's contract.
+    const untyped = listener as unknown as Listener;
+    const set = this.serverListeners.get(event) ?? new Set<Listener>();
+    this.serverListeners.set(event, set.add(untyped));
+    this.socket?.on(event, untyped);
+    return () => {
+      set.delete(untyped);
+      this.socket?.off(event, untyped);
+    };
   }
 
   get url(): string | null {
@@ -194,6 +212,7 @@ export class LiveroomClient {
       this.drainingUntil.set(url, Date.now() + Math.max(30_000, 2 * (drain?.reconnectInMs ?? 0))),
     );
     socket.once('disconnect', (reason: string) => void this.onDisconnect(socket, reason));
+    for (const [event, listeners] of this.serverListeners) for (const listener of listeners) socket.on(event, listener);
     return socket;
   }
 

@@ -1,5 +1,8 @@
 import type {
   BarrageSendResult,
+  CohostSession,
+  CohostSignalRelay,
+  CohostUpdate,
   GiftSendResult,
   RoomEvent,
   RoomJoinResult,
@@ -9,7 +12,7 @@ import type {
   WireError,
 } from '#contracts';
 
-export type { BarrageSendResult, GiftSendResult, RoomEvent, RoomJoinResult, RoomKickedFrame, RoomSnapshot, RoomStatsFrame, WireError };
+export type { BarrageSendResult, CohostSession, CohostSignalRelay, CohostUpdate, GiftSendResult, RoomEvent, RoomJoinResult, RoomKickedFrame, RoomSnapshot, RoomStatsFrame, WireError };
 
 export type Ack<T> = ({ ok: true } & T) | { ok: false; error: WireError };
 
