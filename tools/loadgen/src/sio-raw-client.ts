@@ -158,6 +158,8 @@ export interface RawSioClientOptions {
   path?: string;
   /** Bound on ws open + engine open + socket.io CONNECT. */
   connectTimeoutMs?: number;
+  /** Source address (e.g. 127.0.1.7): spreads many clients past one address's ephemeral ports. */
+  localAddress?: string;
 }
 
 export class SioConnectError extends Error {
@@ -216,6 +218,7 @@ export class RawSioClient {
       const ws = new WebSocket(toWsUrl(baseUrl, opts.path), {
         perMessageDeflate: false,
         handshakeTimeout: timeoutMs,
+        ...(opts.localAddress ? { localAddress: opts.localAddress } : {}),
       });
       const client = new RawSioClient(ws, nsp);
       const fail = (err: Error): void => {

@@ -23,8 +23,6 @@ export async function ackOf<T extends object>(work: () => Promise<T> | T): Promi
   }
 }
 
-/** HTTP side: `{ error: { code, message } }` with the code's status (PROTOCOL §7). */
-
 /** The ack callback of a Socket.IO event, when the client sent one. */
 export type AckFn = ((body: Ack<object>) => void) | undefined;
 
@@ -33,6 +31,7 @@ export function replier(ack: AckFn): (body: Ack<object>) => void {
   return (body) => (typeof ack === 'function' ? ack(body) : undefined);
 }
 
+/** HTTP side: `{ error: { code, message } }` with the code's status (PROTOCOL §7). */
 @Catch()
 export class HttpErrorFilter implements ExceptionFilter {
   catch(error: unknown, host: ArgumentsHost): void {

@@ -5,6 +5,7 @@ import { GiftingModule } from '../gifting/gifting.module.js';
 import { ModerationModule } from '../moderation/moderation.module.js';
 import { RoomsModule } from '../rooms/rooms.module.js';
 import { ServicesModule } from '../services/services.module.js';
+import { SocketRouterModule } from '../socket-router/socket-router.module.js';
 import { BarrageRelayService } from './barrage-relay.service.js';
 import { DrainService } from './drain.service.js';
 import { LikesService } from './likes.service.js';
@@ -14,7 +15,7 @@ import { RoomMembershipService } from './room-membership.service.js';
 import { StatsBroadcasterService } from './stats-broadcaster.service.js';
 
 @Module({
-  imports: [AuthModule, FanoutModule, RoomsModule, ServicesModule, GiftingModule, ModerationModule],
+  imports: [SocketRouterModule, AuthModule, FanoutModule, RoomsModule, ServicesModule, GiftingModule, ModerationModule],
   providers: [PresenceService, DrainService, RealtimeGateway, RoomMembershipService, BarrageRelayService, LikesService, StatsBroadcasterService],
 })
 export class RealtimeModule {}

@@ -2,7 +2,9 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
 import type { Redis } from 'ioredis';
-import type { Server, ServerOptions } from 'socket.io';
+import type { MessageMappingProperties } from '@nestjs/websockets';
+import type { Observable } from 'rxjs';
+import type { Server, ServerOptions, Socket } from 'socket.io';
 import { createRedis, quietQuit, waitReady } from '#redis';
 
 /** 16 KiB: a larger payload closes the connection (PROTOCOL §1). */
@@ -43,7 +45,51 @@ export class RedisIoAdapter extends IoAdapter {
       connectTimeout: 10000,
     } as ServerOptions) as Server;
     server.adapter(createAdapter(this.pub, this.sub, { key: this.channelPrefix }));
+    // Engine.IO keeps each session's first HTTP request (headers, socket, parser state) for the life of
+    // the connection; nothing here reads it after the handshake (Socket.IO docs, "Memory usage").
+    server.engine.on('connection', (raw: { request: unknown }) => {
+      raw.request = null;
+    });
     return server;
+  }
+
+  /**
+   * Nest's IoAdapter builds an RxJS pipeline (fromEvent + mergeMap + takeUntil) per handler per
+   * socket, and a disconnect observable even when there is no handler. Client events go through
+   * SocketEventRouter (no @SubscribeMessage), so this is normally a no-op; should a gateway declare
+   * handlers, one Map and one `onAny` listener per socket serve them without RxJS per socket.
+   */
+  override bindMessageHandlers(socket: Socket, handlers: MessageMappingProperties[], transform: (data: unknown) => Observable<unknown>): void {
+    if (handlers.length === 0) return;
+    const byEvent = new Map<string, MessageMappingProperties>();
+    for (const handler of handlers) byEvent.set(String(handler.message), handler);
+    socket.onAny((event: string, ...args: unknown[]) => {
+      const handler = byEvent.get(event);
+      if (!handler) return;
+      const { data, ack } = this.mapPayload(args) as { data: unknown; ack?: (response: unknown) => void };
+      let result: unknown;
+      try {
+        result = handler.callback(data, ack);
+      } catch (error) {
+        this.logger.error(error);
+        return;
+      }
+      const respond = (value: unknown): void => {
+        if (value === undefined || value === null) return;
+        transform(value).subscribe({
+          next: (response) => {
+            if (response === undefined || response === null) return;
+            const routed = response as { event?: string; data?: unknown };
+            if (routed.event) socket.emit(routed.event, routed.data);
+            else if (!handler.isAckHandledManually && typeof ack === 'function') ack(response);
+          },
+          error: (error: unknown) => this.logger.error(error),
+        });
+      };
+      // Nest's handler wrapper is async: settle the promise here, no Observable for a void result.
+      if (result instanceof Promise) result.then(respond, (error: unknown) => this.logger.error(error));
+      else respond(result);
+    });
   }
 
   override async close(server: Server): Promise<void> {
