@@ -35,6 +35,10 @@ const basePort = Number(arg('port', '3950'));
 interface Memory {
   rssKb: number;
   heapKb: number;
+  /** Buffers and other memory outside the JS heap that V8 knows of. */
+  externalKb: number;
+  /** Heap V8 has reserved (used + free pages it keeps). */
+  heapTotalKb: number;
   connections: number;
 }
 
@@ -67,7 +71,13 @@ async function memory(gateway: ChildProcess, port: number): Promise<Memory> {
   const status = readFileSync(`/proc/${gateway.pid}/status`, 'utf8');
   const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
   const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  return { rssKb, heapKb: metric(text, 'liveroom_nodejs_heap_size_used_bytes') / 1024, connections: metric(text, 'liveroom_gateway_connections') };
+  return {
+    rssKb,
+    heapKb: metric(text, 'liveroom_nodejs_heap_size_used_bytes') / 1024,
+    externalKb: metric(text, 'liveroom_nodejs_external_memory_bytes') / 1024,
+    heapTotalKb: metric(text, 'liveroom_nodejs_heap_size_total_bytes') / 1024,
+    connections: metric(text, 'liveroom_gateway_connections'),
+  };
 }
 
 /** --snapshot: heap snapshots (written in the gateway's cwd) to diff what a connection holds. */
@@ -150,12 +160,12 @@ async function main(): Promise<void> {
     const failed = reports.reduce((s, r) => s + r.failed, 0);
     const joined = reports.reduce((s, r) => s + r.joined, 0);
     process.stdout.write(`\nconnection density, run ${runId}: ${connections} clients, ${gateways} gateway processes, ${workers} client processes, ${roomCount} rooms\n`);
-    process.stdout.write('| gateway | connections | RSS idle MB | RSS held MB | KB RSS/conn | KB heap/conn |\n|---|---|---|---|---|---|\n');
+    process.stdout.write('| gateway | connections | RSS idle MB | RSS held MB | KB RSS/conn | KB heap/conn | KB external/conn | heap total MB |\n|---|---|---|---|---|---|---|---|\n');
     after.forEach((m, i) => {
       const b = before[i] as Memory;
-      process.stdout.write(`| ${i} | ${m.connections} | ${(b.rssKb / 1024).toFixed(0)} | ${(m.rssKb / 1024).toFixed(0)} | ${((m.rssKb - b.rssKb) / m.connections).toFixed(2)} | ${((m.heapKb - b.heapKb) / m.connections).toFixed(2)} |\n`);
+      process.stdout.write(`| ${i} | ${m.connections} | ${(b.rssKb / 1024).toFixed(0)} | ${(m.rssKb / 1024).toFixed(0)} | ${((m.rssKb - b.rssKb) / m.connections).toFixed(2)} | ${((m.heapKb - b.heapKb) / m.connections).toFixed(2)} | ${((m.externalKb - b.externalKb) / m.connections).toFixed(2)} | ${(m.heapTotalKb / 1024).toFixed(0)} |\n`);
     });
-    process.stdout.write(`| all | ${held} | | | ${(rssDelta / held).toFixed(2)} | ${(heapDelta / held).toFixed(2)} |\n`);
+    process.stdout.write(`| all | ${held} | | | ${(rssDelta / held).toFixed(2)} | ${(heapDelta / held).toFixed(2)} | | |\n`);
     process.stdout.write(`\nconnected ${connections - failed}/${connections} in ${connectSec.toFixed(1)} s (${Math.round((connections - failed) / connectSec)}/s), joined ${joined}, still open after ${holdSec} s: ${alive.reduce((s, a) => s + a, 0)}, failed ${failed}\n`);
     for (const r of reports) if (r.failed > 0) process.stdout.write(`worker ${r.index} errors: ${JSON.stringify(r.errors)}\n`);
   } finally {

@@ -2,17 +2,29 @@ import type { Socket } from 'socket.io';
 import { LiveroomError } from '#contracts';
 import type { Caller } from '../auth/jwt-verifier.js';
 
-/** What the gateway keeps per socket (socket.data). */
-export interface SocketState {
-  caller: Caller;
+/**
+ * What the gateway keeps per socket (socket.data). The collections are created on first use: most
+ * connections are idle viewers of one room or none, and 50k sockets are the target per node.
+ */
+export class SocketState {
+  private joinedRooms: Set<string> | undefined;
+  private joins: Map<string, symbol> | undefined;
+
+  constructor(readonly caller: Caller) {}
+
   /** Rooms this socket receives frames of. */
-  rooms: Set<string>;
+  get rooms(): Set<string> {
+    return (this.joinedRooms ??= new Set());
+  }
+
   /** The join in flight per room: a later join or a leave replaces or cancels it. */
-  joining: Map<string, symbol>;
+  get joining(): Map<string, symbol> {
+    return (this.joins ??= new Map());
+  }
 }
 
 export function newSocketState(caller: Caller): SocketState {
-  return { caller, rooms: new Set(), joining: new Map() };
+  return new SocketState(caller);
 }
 
 export function stateOf(socket: Socket): SocketState {
