@@ -43,8 +43,11 @@ export class LiveroomClient implements RequestSender {
     this.ackTimeoutMs = options.ackTimeoutMs ?? 5000;
   }
 
-  /** 'connected' (url), 'disconnected' (reason), 'error' (Error): for status displays and logs. */
-  on(event: 'connected' | 'disconnected' | 'error', listener: Listener): () => void {
+  /**
+   * 'connected' (url), 'disconnected' (reason), 'resumed' (roomId: the room's stream continues after
+   * a reconnect, nothing missed), 'error' (Error): for status displays and logs.
+   */
+  on(event: 'connected' | 'disconnected' | 'resumed' | 'error', listener: Listener): () => void {
     const set = this.listeners.get(event) ?? new Set<Listener>();
     this.listeners.set(event, set.add(listener));
     return () => set.delete(listener);
@@ -129,6 +132,7 @@ export class LiveroomClient implements RequestSender {
     for (let attempt = 0; !this.closed && this.socket === socket && this.rooms.get(stream.roomId) === stream; attempt++) {
       try {
         await this.rejoin(stream);
+        this.emit('resumed', stream.roomId);
         return;
       } catch (error) {
         this.emit('error', error);
