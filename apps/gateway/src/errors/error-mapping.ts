@@ -1,6 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import { LiveroomError, type WireError } from '#contracts';
+import { noteErrorCode } from '../observability/http-request.js';
 
 /** Socket.IO acks (PROTOCOL §2). */
 export type Ack<T extends object = object> = ({ ok: true } & T) | { ok: false; error: WireError };
@@ -37,6 +38,7 @@ export class HttpErrorFilter implements ExceptionFilter {
   catch(error: unknown, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<Response>();
     const mapped = error instanceof HttpException ? fromHttpException(error) : toLiveroomError(error);
+    noteErrorCode(res, mapped.code);
     res.status(mapped.httpStatus).json({ error: mapped.toWire() });
   }
 }

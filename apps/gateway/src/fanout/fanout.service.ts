@@ -38,8 +38,13 @@ export class FanoutService implements OnApplicationShutdown {
     this.follower = new RoomLogFollower(this.subscriber, roomLog, keys, (error, roomId) =>
       this.logger.warn(`room ${roomId}: ${error instanceof Error ? error.message : String(error)}`),
     );
-    this.writer = new FrameWriter(config.SOCKET_MAX_BUFFERED_BYTES);
     const registers = [metrics.registry];
+    const slow = new Counter({
+      name: 'liveroom_gateway_slow_disconnects_total',
+      help: 'sockets disconnected because more than SOCKET_MAX_BUFFERED_BYTES (or too many packets) waited for them',
+      registers,
+    });
+    this.writer = new FrameWriter(config.SOCKET_MAX_BUFFERED_BYTES, () => slow.inc());
     this.frames = new Counter({ name: 'liveroom_gateway_frames_total', help: 'room:events frames written to sockets', registers });
     this.delivered = new Counter({ name: 'liveroom_gateway_events_delivered_total', help: 'room events delivered to sockets', registers });
     this.frameEvents = new Histogram({

@@ -36,7 +36,11 @@ const MAX_QUEUED_PACKETS = 512;
  * slow, and it resumes with `sinceSeq` without losing anything still in history.
  */
 export class FrameWriter {
-  constructor(private readonly maxBufferedBytes: number) {}
+  constructor(
+    private readonly maxBufferedBytes: number,
+    /** Told of each socket cut for being too slow (a metric). */
+    private readonly onSlowSocket: () => void = () => undefined,
+  ) {}
 
   write(sockets: Iterable<Socket>, packet: string): WriteStats {
     let frame: Buffer[] | null = null;
@@ -49,6 +53,7 @@ export class FrameWriter {
         const ws = conn.transport.name === 'websocket' ? conn.transport.socket : undefined;
         if ((ws?._socket?.writableLength ?? 0) > this.maxBufferedBytes || conn.writeBuffer.length > MAX_QUEUED_PACKETS) {
           socket.disconnect(true);
+          this.onSlowSocket();
           dropped++;
           continue;
         }

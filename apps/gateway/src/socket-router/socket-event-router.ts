@@ -2,6 +2,9 @@ import { Injectable } from '@nestjs/common';
 import type { Socket } from 'socket.io';
 import { type AckFn, ackOf, replier } from '../errors/error-mapping.js';
 import { LiveroomError } from '#contracts';
+import { startSocketRequest } from '../observability/socket-request.js';
+
+const UNKNOWN_EVENT = '(unknown)';
 
 /** A client -> server event handler; it answers through `ack` exactly once (PROTOCOL §2). */
 export type SocketEventHandler = (socket: Socket, body: unknown, ack: AckFn) => void;
@@ -21,18 +24,22 @@ export class SocketEventRouter {
     const handlers = this.handlers;
     this.dispatch = function (this: Socket, event: string, ...args: unknown[]): void {
       const last = args.at(-1);
-      const ack = typeof last === 'function' ? (last as AckFn) : undefined;
-      const body = ack ? (args.length === 2 ? args[0] : args.slice(0, -1)) : args.length === 1 ? args[0] : args;
+      const clientAck = typeof last === 'function' ? (last as AckFn) : undefined;
+      const body = clientAck ? (args.length === 2 ? args[0] : args.slice(0, -1)) : args.length === 1 ? args[0] : args;
       const handler = handlers.get(event);
-      if (!handler) {
-        void ackOf(() => Promise.reject(new LiveroomError('INVALID_ARGUMENT', `unknown event ${event}`))).then(replier(ack));
-        return;
-      }
-      try {
-        handler(this, body, ack);
-      } catch (error) {
-        void ackOf(() => Promise.reject(error)).then(replier(ack));
-      }
+      // Every request is traced and logged with its outcome (an unknown event name is not echoed).
+      const request = startSocketRequest(handler ? event : UNKNOWN_EVENT, this, body, clientAck);
+      request.run(() => {
+        if (!handler) {
+          void ackOf(() => Promise.reject(new LiveroomError('INVALID_ARGUMENT', `unknown event ${event}`))).then(request.ack);
+          return;
+        }
+        try {
+          handler(this, body, request.ack);
+        } catch (error) {
+          void ackOf(() => Promise.reject(error)).then(request.ack);
+        }
+      });
     };
   }
 
