@@ -26,6 +26,8 @@ export const gatewayConfigSchema = withJwtSecretRule(
     GATEWAY_DRAIN_MS: z.coerce.number().int().min(0).max(600000).default(10000),
     /** Static files served under /demo/ (the demo pages). */
     GATEWAY_PUBLIC_DIR: z.string().min(1).default(fileURLToPath(new URL('../../../../apps/gateway/public', import.meta.url))),
+    /** The demo room page's build (apps/web), served at /. */
+    GATEWAY_WEB_DIR: z.string().min(1).default(fileURLToPath(new URL('../../../web', import.meta.url))),
     /** Interval of `room:stats` (PROTOCOL §3: at most once per second). */
     STATS_INTERVAL_MS: z.coerce.number().int().min(1000).max(60000).default(1000),
   }),

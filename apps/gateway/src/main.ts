@@ -28,6 +28,8 @@ async function bootstrap(): Promise<void> {
   app.enableCors({ origin: true });
   // The demo pages (co-host demo); the Socket.IO client script is served by Socket.IO itself.
   app.useStaticAssets(config.GATEWAY_PUBLIC_DIR, { prefix: '/demo/', index: false });
+  // The demo room page (apps/web, built by Vite into dist/web) at /.
+  app.useStaticAssets(config.GATEWAY_WEB_DIR, { index: 'index.html', fallthrough: true });
   setupOpenApi(app);
   app.enableShutdownHooks();
   await app.listen(config.GATEWAY_PORT, '0.0.0.0');

@@ -30,6 +30,11 @@ let logger: AppLogger | null = null;
 
 export function finishRequest(result: RequestOutcome, span: Span | undefined): void {
   const durationMs = Math.round((performance.now() - result.startedAt) * 100) / 100;
+  if (span) endSpan(span, result);
+  // Created on first use, after main.ts has set the process's logger up.
+  logger ??= getLogger('request');
+  const level = result.outcome === 'INTERNAL' ? 'error' : result.outcome === 'UNAVAILABLE' ? 'warn' : 'info';
+  if (!logger.isLevelEnabled(level)) return;
   const fields: Record<string, unknown> = {
     kind: result.kind,
     [result.kind === 'socket' ? 'event' : 'route']: result.name,
@@ -40,16 +45,12 @@ export function finishRequest(result: RequestOutcome, span: Span | undefined): v
   };
   if (result.status !== undefined) fields.status = result.status;
   if (span) {
+    // The ack may run outside the request's context (a timer): name the trace explicitly.
     const { traceId, spanId } = span.spanContext();
     fields.trace_id = traceId;
     fields.span_id = spanId;
-    endSpan(span, result);
   }
-  // Created on first use, after main.ts has set the process's logger up.
-  logger ??= getLogger('request');
-  if (result.outcome === 'INTERNAL') logger.error(fields, 'request');
-  else if (result.outcome === 'UNAVAILABLE') logger.warn(fields, 'request');
-  else logger.info(fields, 'request');
+  logger[level](fields, 'request');
 }
 
 function endSpan(span: Span, result: RequestOutcome): void {
