@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { once } from 'node:events';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import { firstValueFrom } from 'rxjs';
 import { GIFTING_PATTERNS, GIFTING_SERVICE, LiveroomError } from '#contracts';
 import { freePort, REDIS_URL, REPO_ROOT } from '#testing';
@@ -9,15 +10,19 @@ import { RedisStreamsClient } from '#transport';
 import { Gifting, cleanup, giftEvents, isolation, waitFor } from './harness.js';
 
 /**
- * SIGKILLs a gifting process (compiled, from dist/) in the middle of a gift load, restarts it, retries
- * every unanswered request with its idempotency key, then checks: committed gifts = outbox rows =
- * gift events in the room log, no txId twice, wallets equal their entries, the ledger check clean.
+ * Gifts run concurrently while the gifting process (service and outbox relay) is SIGKILLed at three
+ * random points and restarted, Redis stops answering for a while (CLIENT PAUSE: every command
+ * blocks, so requests time out and the relay must retry), some requests are sent twice at once with
+ * the same idempotency key, and users overspend on purpose. Then every unanswered request is retried
+ * with its key, and: committed gifts = outbox rows = gift events in the room log, no txId twice,
+ * duplicates got one answer, wallets equal their entries, the ledger check is clean.
  * Seeded: CHAOS_SEED=<n> replays a run.
  */
 const MAIN = join(REPO_ROOT, 'dist/apps/gifting/src/main.js');
 const seed = Number(process.env.CHAOS_SEED ?? 20251);
 const env = isolation();
 const run = existsSync(MAIN) ? describe : describe.skip;
+const REDIS_PAUSE_MS = 2500;
 
 function rng(s: number): () => number {
   return () => {
@@ -37,7 +42,7 @@ async function spawnGifting(port: number): Promise<ChildProcess> {
   return child;
 }
 
-run(`chaos: SIGKILL mid-load (seed ${seed})`, () => {
+run(`chaos: SIGKILLs, a Redis outage, duplicates and overspend mid-load (seed ${seed})`, () => {
   let g: Gifting;
   let client: RedisStreamsClient;
   let child: ChildProcess | undefined;
@@ -57,43 +62,58 @@ run(`chaos: SIGKILL mid-load (seed ${seed})`, () => {
     g = await Gifting.start({ DATABASE_URL: env.DATABASE_URL, KEY_PREFIX: env.KEY_PREFIX, OUTBOX_RELAY: '0' });
     await g.openRoom('chaos', 'host');
     const users = Array.from({ length: 8 }, (_, i) => `u${i}`);
-    for (const u of users) await g.credit(u, 20_000);
+    // Small wallets against castles (10,000 coins): overspending is part of the load.
+    for (const [i, u] of users.entries()) await g.credit(u, i < 4 ? 2_000 : 30_000);
     const port = await freePort();
     child = await spawnGifting(port);
     client = new RedisStreamsClient({ redisUrl: REDIS_URL, prefix: `${env.KEY_PREFIX}rpc:`, service: GIFTING_SERVICE, timeoutMs: 3000 });
     await client.connect();
     const gifts = ['heart', 'rose', 'rocket', 'castle'];
-    const requests = Array.from({ length: 240 }, (_, i) => ({
+    const requests = Array.from({ length: 300 }, (_, i) => ({
       actor: { userId: users[Math.floor(random() * users.length)] as string, name: 'n', roles: [] },
       gift: { roomId: 'chaos', giftId: gifts[Math.floor(random() ** 3 * gifts.length)] as string, count: 1 + Math.floor(random() * 5), idempotencyKey: `chaos-${seed}-${i}` },
     }));
-    const killAt = 60 + Math.floor(random() * 100);
-    const answers = new Map<string, string>();
+    const kills = new Set(Array.from({ length: 3 }, (_, k) => 40 + k * 80 + Math.floor(random() * 60)));
+    const pauseAt = 100 + Math.floor(random() * 100);
+    const answers = new Map<string, string[]>();
     const call = async (req: (typeof requests)[number]): Promise<void> => {
+      let answer: string | null = null;
       try {
-        const res = (await firstValueFrom(client.send(GIFTING_PATTERNS.giftSend, req))) as { txId: string };
-        answers.set(req.gift.idempotencyKey, res.txId);
+        answer = ((await firstValueFrom(client.send(GIFTING_PATTERNS.giftSend, req))) as { txId: string }).txId;
       } catch (error) {
         const code = LiveroomError.from(error).code;
-        if (code === 'INSUFFICIENT_FUNDS') answers.set(req.gift.idempotencyKey, code);
+        if (code === 'INSUFFICIENT_FUNDS') answer = code;
       }
+      if (answer !== null) answers.set(req.gift.idempotencyKey, [...(answers.get(req.gift.idempotencyKey) ?? []), answer]);
     };
+    const pauser = new Redis(REDIS_URL);
     let next = 0;
     const worker = async () => {
       while (next < requests.length) {
         const i = next++;
-        if (i === killAt && child) {
+        if (kills.has(i) && child) {
           child.kill('SIGKILL');
           await once(child, 'exit');
           child = await spawnGifting(port);
         }
-        await call(requests[i] as (typeof requests)[number]);
+        // Redis stops answering everyone (this test's client, the service, its relay) for a while.
+        if (i === pauseAt) await pauser.call('CLIENT', 'PAUSE', String(REDIS_PAUSE_MS), 'ALL');
+        const req = requests[i] as (typeof requests)[number];
+        // Every 10th request goes twice at once, with the same key.
+        await Promise.all(i % 10 === 0 ? [call(req), call(req)] : [call(req)]);
       }
     };
     await Promise.all(Array.from({ length: 16 }, worker));
-    // Retry every unanswered request with its key: each gets its one answer now.
-    for (const req of requests) if (!answers.has(req.gift.idempotencyKey)) await call(req);
+    pauser.disconnect();
+    // The kills and the outage left requests unanswered; retry each with its key: it gets its one answer now.
+    const unanswered = requests.filter((req) => !answers.has(req.gift.idempotencyKey));
+    expect(unanswered.length).toBeGreaterThan(0);
+    for (const req of unanswered) await call(req);
     expect(answers.size).toBe(requests.length);
+    // A key answered more than once (concurrent duplicates, retries) got the same answer each time.
+    for (const [key, got] of answers) expect([key, new Set(got).size]).toEqual([key, 1]);
+    const final = new Map([...answers].map(([key, got]) => [key, got[0] as string]));
+    expect([...final.values()].filter((v) => v === 'INSUFFICIENT_FUNDS').length).toBeGreaterThan(0);
 
     await waitFor(async () => (await g.ledger.check({})).undispatchedOutbox === 0, 20_000, 'outbox drained');
     const committed = (await g.db.query(`SELECT id FROM ledger_tx WHERE kind = 'gift'`)) as { id: string }[];
@@ -103,8 +123,9 @@ run(`chaos: SIGKILL mid-load (seed ${seed})`, () => {
     expect(outbox.length).toBe(committed.length);
     expect(events.length).toBe(committed.length);
     expect(new Set(events.map((e) => e.txId))).toEqual(ids);
-    const okTx = [...answers.values()].filter((v) => v !== 'INSUFFICIENT_FUNDS');
+    const okTx = [...final.values()].filter((v) => v !== 'INSUFFICIENT_FUNDS');
     expect(new Set(okTx)).toEqual(ids);
+    expect(new Set(okTx).size).toBe(okTx.length);
     const check = await g.ledger.check({});
     expect(check).toMatchObject({ balanced: true, mismatches: [], undispatchedOutbox: 0, oldestUndispatchedMs: null });
     const board = await g.leaderboard.top({ roomId: 'chaos', limit: 100 });
