@@ -1,10 +1,12 @@
 import 'reflect-metadata';
-import { loadConfigOrExit, nestLogLevels } from '#config';
+import { loadConfigOrExit } from '#config';
 import { SERVICES } from '#contracts';
+import { initNestLogger, startTracing } from '#observability';
 import { runService } from '#transport';
 import { AppModule } from './app.module.js';
 import { barrageConfigSchema } from './config.js';
 
+startTracing('barrage');
 const config = loadConfigOrExit('barrage', barrageConfigSchema);
 runService({
   name: 'barrage',
@@ -14,5 +16,5 @@ runService({
   redisUrl: config.REDIS_URL,
   keyPrefix: config.KEY_PREFIX,
   concurrency: config.BARRAGE_CONCURRENCY,
-  logLevels: nestLogLevels(config.LOG_LEVEL),
+  logger: initNestLogger({ service: 'barrage', level: config.LOG_LEVEL }),
 });

@@ -1,10 +1,12 @@
 import 'reflect-metadata';
-import { loadConfigOrExit, nestLogLevels } from '#config';
+import { loadConfigOrExit } from '#config';
 import { COHOST_SERVICE } from '#contracts';
+import { initNestLogger, startTracing } from '#observability';
 import { runService } from '#transport';
 import { AppModule } from './app.module.js';
 import { cohostConfigSchema } from './config.js';
 
+startTracing('cohost');
 const config = loadConfigOrExit('cohost', cohostConfigSchema);
 runService({
   name: 'cohost',
@@ -14,5 +16,5 @@ runService({
   redisUrl: config.REDIS_URL,
   keyPrefix: config.KEY_PREFIX,
   concurrency: config.COHOST_CONCURRENCY,
-  logLevels: nestLogLevels(config.LOG_LEVEL),
+  logger: initNestLogger({ service: 'cohost', level: config.LOG_LEVEL }),
 });

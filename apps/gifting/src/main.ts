@@ -1,10 +1,12 @@
 import 'reflect-metadata';
-import { loadConfigOrExit, nestLogLevels } from '#config';
+import { loadConfigOrExit } from '#config';
 import { GIFTING_SERVICE } from '#contracts';
+import { initNestLogger, startTracing } from '#observability';
 import { runService } from '#transport';
 import { AppModule } from './app.module.js';
 import { giftingConfigSchema } from './config.js';
 
+startTracing('gifting');
 const config = loadConfigOrExit('gifting', giftingConfigSchema);
 runService({
   name: 'gifting',
@@ -14,5 +16,5 @@ runService({
   redisUrl: config.REDIS_URL,
   keyPrefix: config.KEY_PREFIX,
   concurrency: config.GIFTING_CONCURRENCY,
-  logLevels: nestLogLevels(config.LOG_LEVEL),
+  logger: initNestLogger({ service: 'gifting', level: config.LOG_LEVEL }),
 });

@@ -1,10 +1,12 @@
 import 'reflect-metadata';
-import { loadConfigOrExit, nestLogLevels } from '#config';
+import { loadConfigOrExit } from '#config';
 import { MODERATION_SERVICE } from '#contracts';
+import { initNestLogger, startTracing } from '#observability';
 import { runService } from '#transport';
 import { AppModule } from './app.module.js';
 import { moderationConfigSchema } from './config.js';
 
+startTracing('moderation');
 const config = loadConfigOrExit('moderation', moderationConfigSchema);
 runService({
   name: 'moderation',
@@ -14,5 +16,5 @@ runService({
   redisUrl: config.REDIS_URL,
   keyPrefix: config.KEY_PREFIX,
   concurrency: config.MODERATION_CONCURRENCY,
-  logLevels: nestLogLevels(config.LOG_LEVEL),
+  logger: initNestLogger({ service: 'moderation', level: config.LOG_LEVEL }),
 });

@@ -6,6 +6,7 @@ import { LiveroomError, type WireError } from '#contracts';
 import { createRedis, quietQuit } from '#redis';
 import { ConnectionEvents } from './connection-events.js';
 import { decodeReply, encodeMessage } from './stream-message.js';
+import { startOutgoing } from './trace-context.js';
 import type { ConnectionRole, RedisStreamsEvents, RedisStreamsStatus } from './transport-options.js';
 import { validateOptions } from './transport-options.js';
 
@@ -91,26 +92,34 @@ export class RedisStreamsClient extends ClientProxy<RedisStreamsEvents, RedisStr
 
   protected publish(packet: ReadPacket, callback: (packet: WritePacket) => void): () => void {
     const id = randomUUID();
+    const pattern = this.normalizePattern(packet.pattern);
+    const traced = startOutgoing(this.stream, pattern, 'request', packet.metadata);
     const fail = (err: WireError): void => {
       const entry = this.pending.get(id);
       if (!entry) return;
       clearTimeout(entry.timer);
       this.pending.delete(id);
-      callback({ err, isDisposed: true });
+      entry.callback({ err, isDisposed: true });
     };
     const timer = setTimeout(
       () => fail(unavailable(`service ${this.options.service} did not answer in time`)),
       this.timeoutMs,
     );
-    this.pending.set(id, { callback, timer });
+    const settle = !traced.active
+      ? callback
+      : (reply: WritePacket): void => {
+          traced.end(reply.err === undefined || reply.err === null ? undefined : LiveroomError.from(reply.err).toWire());
+          callback(reply);
+        };
+    this.pending.set(id, { callback: settle, timer });
     const fields = encodeMessage({
       kind: 'request',
       id,
-      pattern: this.normalizePattern(packet.pattern),
+      pattern,
       data: packet.data,
       replyTo: this.replyChannel,
       deadline: Date.now() + this.timeoutMs,
-      headers: packet.metadata ?? {},
+      headers: traced.headers,
     });
     this.xadd(fields).catch((error: unknown) =>
       fail(unavailable(`service ${this.options.service} unreachable: ${describe(error)}`)),
@@ -120,21 +129,22 @@ export class RedisStreamsClient extends ClientProxy<RedisStreamsEvents, RedisStr
       const entry = this.pending.get(id);
       if (entry) clearTimeout(entry.timer);
       this.pending.delete(id);
+      traced.end();
     };
   }
 
   protected async dispatchEvent<T = unknown>(packet: ReadPacket): Promise<T> {
-    const fields = encodeMessage({
-      kind: 'event',
-      pattern: this.normalizePattern(packet.pattern),
-      data: packet.data,
-      headers: packet.metadata ?? {},
-    });
+    const pattern = this.normalizePattern(packet.pattern);
+    const traced = startOutgoing(this.stream, pattern, 'event', packet.metadata);
+    const fields = encodeMessage({ kind: 'event', pattern, data: packet.data, headers: traced.headers });
     try {
       await this.xadd(fields);
     } catch (error) {
-      throw unavailable(`service ${this.options.service} unreachable: ${describe(error)}`);
+      const err = unavailable(`service ${this.options.service} unreachable: ${describe(error)}`);
+      traced.end(err);
+      throw err;
     }
+    traced.end();
     return undefined as T;
   }
 

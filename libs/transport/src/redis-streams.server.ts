@@ -11,6 +11,7 @@ import { PendingReclaimer } from './pending-reclaimer.js';
 import { RedisStreamsContext } from './redis-streams.context.js';
 import { type HandlerHost, runEventHandler, runRequestHandler } from './run-handler.js';
 import { decodeMessage, entriesOf, type ReplyPacket, serializeReply } from './stream-message.js';
+import { withIncoming } from './trace-context.js';
 import {
   type ConnectionRole,
   REDIS_STREAMS_TRANSPORT,
@@ -192,7 +193,7 @@ export class RedisStreamsServer
     const msg = decoded.message;
     const ctx = new RedisStreamsContext([this.stream, entryId, msg.pattern, msg.headers]);
     if (msg.kind === 'event') {
-      await runEventHandler(this.host, msg, ctx, this.logger);
+      await withIncoming(this.stream, entryId, msg, () => runEventHandler(this.host, msg, ctx, this.logger));
       return this.finish(entryId);
     }
     if (msg.deadline <= Date.now()) {
@@ -200,7 +201,7 @@ export class RedisStreamsServer
       this.logger.warn(`dropping expired request ${msg.id} (${msg.pattern}) ${Date.now() - msg.deadline} ms late`);
       return this.finish(entryId);
     }
-    const reply = await runRequestHandler(this.host, msg, ctx, this.logger);
+    const reply = await withIncoming(this.stream, entryId, msg, () => runRequestHandler(this.host, msg, ctx, this.logger), (r) => r.err);
     return this.finish(entryId, msg.replyTo, reply);
   }
 

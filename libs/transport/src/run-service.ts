@@ -1,4 +1,4 @@
-import type { DynamicModule, LogLevel } from '@nestjs/common';
+import { type DynamicModule, Logger, type LoggerService, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { LiveroomRpcExceptionFilter } from './liveroom-rpc-exception.filter.js';
 import { RedisStreamsServer } from './redis-streams.server.js';
@@ -14,7 +14,8 @@ export interface ServiceSpec {
   redisUrl: string;
   keyPrefix: string;
   concurrency: number;
-  logLevels: LogLevel[];
+  /** The app's logger (a pino-backed LoggerService), or Nest's console logger with these levels. */
+  logger: LoggerService | LogLevel[];
 }
 
 /**
@@ -30,7 +31,7 @@ export function runService(spec: ServiceSpec): void {
 }
 
 async function start(spec: ServiceSpec): Promise<void> {
-  const app = await NestFactory.create(spec.module, { logger: spec.logLevels });
+  const app = await NestFactory.create(spec.module, { logger: spec.logger });
   // Before connectMicroservice: the microservice inherits the app's global filters then.
   app.useGlobalFilters(new LiveroomRpcExceptionFilter());
   app.connectMicroservice(
@@ -47,5 +48,5 @@ async function start(spec: ServiceSpec): Promise<void> {
   app.enableShutdownHooks();
   await app.startAllMicroservices();
   await app.listen(spec.port, '0.0.0.0');
-  process.stdout.write(`${spec.name} listening on :${spec.port}\n`);
+  new Logger('bootstrap').log(`${spec.name} listening on :${spec.port}`);
 }

@@ -4,8 +4,8 @@ import { isTracingEnabled } from '#observability';
 import type { RequestWithCaller } from '../auth/http-caller.js';
 import { finishRequest, roomIdIn, tracer } from './request-outcome.js';
 
-/** Probes, scrapes and static files: not client requests, neither traced nor logged. */
-const NOT_REQUESTS = /^\/(healthz|readyz|metrics|demo|docs)(\/|-json|$)/;
+/** The HTTP API (PROTOCOL §7). Probes, scrapes, docs and static files are neither traced nor logged. */
+const API = /^\/v1\//;
 const ROOM_PATH = /^\/v1\/rooms\/([^/]+)/;
 
 /** Where the error filter leaves the error code it answered, for the request log. */
@@ -17,13 +17,13 @@ export function noteErrorCode(res: Response, code: string): void {
 }
 
 /**
- * Express middleware (registered first, after the body parser): a root span per API request,
+ * Express middleware (after the body parser, before the routes): a root span per API request,
  * named `METHOD /route/:template` once routing has matched, made active so that backend calls
  * join the trace, and one log line when the response is finished.
  */
 export function httpRequestTelemetry(): RequestHandler {
   return (req: Request, res: Response, next: NextFunction): void => {
-    if (NOT_REQUESTS.test(req.path)) return next();
+    if (!API.test(req.path)) return next();
     const startedAt = performance.now();
     const span: Span | undefined = isTracingEnabled()
       ? tracer.startSpan(
