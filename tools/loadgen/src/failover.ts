@@ -10,6 +10,7 @@
 import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { rankGateways } from '#sdk';
@@ -36,7 +37,9 @@ const log = (line: string): void => void process.stderr.write(`${line}\n`);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 function startNode(script: string, env: NodeJS.ProcessEnv): ChildProcess {
-  return spawn(process.execPath, [join(dist, script)], { env: { ...process.env, LOG_LEVEL: 'error', ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+  // BENCH_NODE_ARGS: extra node flags for the servers, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+  const nodeArgs = process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ') : [];
+  return spawn(process.execPath, [...nodeArgs, join(dist, script)], { env: { ...process.env, LOG_LEVEL: 'error', ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
 async function waitHttp(url: string): Promise<void> {
@@ -49,6 +52,16 @@ async function waitHttp(url: string): Promise<void> {
 
 const token = (sub: string): Promise<string> =>
   new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject(sub).setExpirationTime('2h').sign(new TextEncoder().encode(secret));
+
+/** CPU seconds (user + system) a process has used so far. */
+function cpuSeconds(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
 
 function percentile(sorted: number[], p: number): number {
   return sorted.length === 0 ? NaN : (sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number);
@@ -108,10 +121,13 @@ async function main(): Promise<void> {
       }
     });
     await sleep(beforeSec * 1000);
+    const survivors = nodes.slice(1);
+    const cpuAtKill = { gateways: survivors.reduce((t, n) => t + cpuSeconds(n.pid), 0), clients: children.reduce((t, c) => t + cpuSeconds(c.pid), 0) };
     const killedAt = Date.now();
     (nodes[0] as ChildProcess).kill('SIGKILL');
     for (const c of children) c.send({ killedAt });
     await sleep(afterSec * 1000);
+    const cpuAfter = { gateways: survivors.reduce((t, n) => t + cpuSeconds(n.pid), 0), clients: children.reduce((t, c) => t + cpuSeconds(c.pid), 0) };
     sending = false;
     await Promise.all(loops);
     await sleep(3000);
@@ -137,6 +153,9 @@ async function main(): Promise<void> {
     );
     const connected = outcomes.filter((o) => o.connectedMs !== null).map((o) => o.connectedMs as number).sort((a, b) => a - b);
     process.stdout.write(`reconnected (before rejoin) p50 ${percentile(connected, 50)} ms, p99 ${percentile(connected, 99)} ms\n`);
+    process.stdout.write(
+      `CPU in the ${afterSec} s after the kill: surviving gateways ${(cpuAfter.gateways - cpuAtKill.gateways).toFixed(1)} s, SDK client processes ${(cpuAfter.clients - cpuAtKill.clients).toFixed(1)} s\n`,
+    );
     if (stillOnDoomed > 0) process.stdout.write(`${stillOnDoomed} clients still report the killed gateway\n`);
   } finally {
     for (const s of senders) s.disconnect();
