@@ -29,7 +29,7 @@ export class RedisModule {
       module: RedisModule,
       providers: [
         // Commands answer within 2 s even from a half-dead Redis, so requests can still be acked in time.
-        { provide: REDIS, useFactory: () => createRedis(options.url, options.connectionName, { commandTimeout: 2000 }) },
+        { provide: REDIS, useFactory: () => createRedis(options.url, options.connectionName, { commandTimeout: 2000, enableAutoPipelining: true }) },
         { provide: RedisKeys, useValue: new RedisKeys(options.keyPrefix) },
         RedisCloser,
       ],

@@ -72,6 +72,8 @@ export class RedisStreamsClient extends ClientProxy<RedisStreamsEvents, RedisStr
       // a burst of XADDs on a busy Redis may legitimately take a while.
       commandTimeout: this.timeoutMs,
       disconnectTimeout: 200, // ioredis keeps a timer this long after disconnecting a dead socket
+      // The XADDs of all requests made in one event-loop turn leave in one write.
+      enableAutoPipelining: true,
     });
     const sub = createRedis(this.options.redisUrl, `${this.options.service}-client:sub`, {
       lazyConnect: true,

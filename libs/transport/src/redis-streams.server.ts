@@ -6,6 +6,7 @@ import { type CustomTransportStrategy, Server } from '@nestjs/microservices';
 import type { Redis } from 'ioredis';
 import { createRedis, quietQuit } from '#redis';
 import { dropLiveness, isNoGroupError, listConsumers, type RawEntry, refreshLiveness } from './consumer-liveness.js';
+import { CompletionBatcher } from './completion-batcher.js';
 import { ConnectionEvents } from './connection-events.js';
 import { PendingReclaimer } from './pending-reclaimer.js';
 import { RedisStreamsContext } from './redis-streams.context.js';
@@ -59,6 +60,7 @@ export class RedisStreamsServer
   private readonly inFlight = new Set<Promise<void>>();
   private readonly inFlightIds = new Set<string>();
   private readonly reclaimer: PendingReclaimer;
+  private readonly completions: CompletionBatcher;
   private slotFreed: (() => void) | null = null;
   private timers: NodeJS.Timeout[] = [];
   private readonly host: HandlerHost = {
@@ -79,6 +81,7 @@ export class RedisStreamsServer
     this.shutdownTimeoutMs = options.shutdownTimeoutMs ?? 5000;
     validateOptions({ concurrency: this.concurrency, blockMs: this.blockMs, heartbeatMs: this.heartbeatMs });
     if (this.deadAfterMs <= this.heartbeatMs) throw new Error('deadAfterMs must be greater than heartbeatMs');
+    this.completions = new CompletionBatcher(() => this.requireCmd(), this.stream, this.group);
     this.reclaimer = new PendingReclaimer(
       {
         cmd: () => this.requireCmd(),
@@ -107,7 +110,8 @@ export class RedisStreamsServer
   }
 
   private async start(): Promise<void> {
-    const cmd = createRedis(this.options.redisUrl, `${this.group}:cmd`, { lazyConnect: true });
+    // Auto-pipelining: the commands of many concurrent handlers leave in one write.
+    const cmd = createRedis(this.options.redisUrl, `${this.group}:cmd`, { lazyConnect: true, enableAutoPipelining: true });
     // The blocking read gets its own connection: it would stall every other command otherwise.
     const reader = createRedis(this.options.redisUrl, `${this.group}:reader`, { lazyConnect: true });
     this.cmd = cmd;
@@ -205,20 +209,10 @@ export class RedisStreamsServer
     return this.finish(entryId, msg.replyTo, reply);
   }
 
-  /** Reply (requests only), then XACK + XDEL, atomically: one MULTI. Retried on connection blips. */
-  private async finish(entryId: string, replyTo?: string, reply?: ReplyPacket): Promise<void> {
+  /** Reply (requests only), then XACK + XDEL, atomically; batched with the other entries finished in this turn. */
+  private finish(entryId: string, replyTo?: string, reply?: ReplyPacket): Promise<void> {
     const payload = reply ? serializeReply(reply, this.logger) : undefined;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const tx = this.requireCmd().multi();
-        if (replyTo && payload) tx.publish(replyTo, payload);
-        await tx.xack(this.stream, this.group, entryId).xdel(this.stream, entryId).exec();
-        return;
-      } catch (error) {
-        if (attempt >= 3) throw error;
-        await delay(200 * attempt);
-      }
-    }
+    return this.completions.finish({ entryId, replyTo, payload });
   }
 
   private async heartbeat(): Promise<void> {
