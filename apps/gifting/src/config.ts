@@ -11,6 +11,10 @@ export const giftingConfigSchema = z.object({
   GIFTING_CONCURRENCY: z.coerce.number().int().min(1).max(4096).default(64),
   /** PostgreSQL connections of one replica (the relay's LISTEN connection is extra). */
   DATABASE_POOL_SIZE: z.coerce.number().int().min(2).max(200).default(20),
+  /** Gifts written by one statement at most (GiftBatcher: gifts arriving together share a commit). */
+  GIFT_BATCH_MAX: z.coerce.number().int().min(1).max(1000).default(100),
+  /** gifting_send_gifts statements one replica runs at once; gifts arriving meanwhile form the next batch. */
+  GIFT_BATCH_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   /** How long the gift catalog is cached in memory. */
   GIFT_CATALOG_CACHE_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
   /** Run the outbox relay in this replica ('0' disables it, e.g. for a replica that only serves requests). */

@@ -17,7 +17,9 @@ export interface App {
 
 export function startApp(dist: string, name: string, script: string, env: Record<string, string>, logPath: string): App {
   const log = createWriteStream(logPath);
-  const child = spawn(process.execPath, [`${dist}/${script}`], {
+  // BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the servers under load.
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, `${dist}/${script}`], {
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

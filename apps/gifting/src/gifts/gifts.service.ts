@@ -11,12 +11,7 @@ import { splitGift } from '../ledger/accounts.js';
 import { OutboxNotifier } from '../outbox/outbox-notifier.service.js';
 import type { GiftDraft } from '../outbox/outbox.service.js';
 import { CatalogService } from './catalog.service.js';
-
-/** One gift, one statement (migration 1766000000000): its own transaction, a prepared statement per connection. */
-const SEND_GIFT: Omit<pg.QueryConfig, 'values'> = {
-  name: 'gifting_send_gift',
-  text: `SELECT request, result, error_code, error_message FROM gifting_send_gift($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-};
+import { GiftBatcher } from './gift-batcher.js';
 
 const FIND_GIFT_KEY: Omit<pg.QueryConfig, 'values'> = {
   name: 'gifting_find_gift_key',
@@ -26,6 +21,7 @@ const FIND_GIFT_KEY: Omit<pg.QueryConfig, 'values'> = {
 @Injectable()
 export class GiftsService {
   private pool: pg.Pool | undefined;
+  private readonly batcher: GiftBatcher;
 
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
@@ -34,15 +30,18 @@ export class GiftsService {
     private readonly db: DataSource,
     private readonly outbox: OutboxNotifier,
     @Inject(GIFTING_CONFIG) private readonly config: GiftingConfig,
-  ) {}
+  ) {
+    this.batcher = new GiftBatcher(() => this.pg(), { maxBatch: config.GIFT_BATCH_MAX, maxInFlight: config.GIFT_BATCH_CONCURRENCY });
+  }
 
   /**
-   * One round trip to PostgreSQL: gifting_send_gift does, in one statement (so one transaction), the
-   * idempotency lookup, the conditional debit of the sender's wallet, the double-entry transfer
-   * (sender -> host share + platform revenue), the announcement's outbox row, and stores the result
-   * under the idempotency key. Once it committed, the relay is woken (OutboxNotifier.committed) and
-   * announces it in the room. A host may gift in their own room (unusual, allowed: the wallet pays the
-   * full value and the host account gets its share, like from anyone else).
+   * The gift is written by gifting_send_gifts (migration 1767000000000) in a batch with the gifts
+   * arriving at the same time (GiftBatcher): in one statement, so one transaction, the idempotency
+   * claim, the conditional debit of the sender's wallet, the double-entry transfer (sender -> host
+   * share + platform revenue), the announcement's outbox row, and the result under the idempotency
+   * key. Once it committed, the relay is woken (OutboxNotifier.committed) and announces it in the
+   * room. A host may gift in their own room (unusual, allowed: the wallet pays the full value and the
+   * host account gets its share, like from anyone else).
    *
    * The room (Redis) and the gift (cached catalog) are checked before; when either check fails, a
    * request already answered under this key is still replayed (a retry after the room ended gets its
@@ -82,35 +81,21 @@ export class GiftsService {
       count: gift.count,
       value,
     };
-    let row: StoredRow | undefined;
-    try {
-      const res = await this.pg().query<StoredRow>({
-        ...SEND_GIFT,
-        values: [
-          actor.userId,
-          gift.idempotencyKey,
-          req.request,
-          gift.roomId,
-          hostId,
-          item.id,
-          gift.count,
-          value,
-          share.host,
-          share.platform,
-          txId,
-          JSON.stringify(draft),
-        ],
-      });
-      row = res.rows[0];
-      if (row?.result && row.request === req.request && (row.result as { txId?: unknown }).txId === txId) this.outbox.committed();
-    } catch (error) {
-      // A concurrent duplicate committed first (we waited for it on the key): our statement rolled back
-      // entirely; its stored result is visible now.
-      if (!isKeyConflict(error)) throw error;
-      row = await this.findStored(req);
-      if (!row) throw new LiveroomError('UNAVAILABLE', 'idempotency record vanished; retry');
-    }
-    if (!row) throw new Error('gifting_send_gift returned no row');
+    const row = await this.batcher.submit({
+      userId: actor.userId,
+      key: gift.idempotencyKey,
+      request: req.request,
+      roomId: gift.roomId,
+      hostId,
+      giftId: item.id,
+      count: gift.count,
+      value,
+      hostAmount: share.host,
+      platformAmount: share.platform,
+      txId,
+      event: JSON.stringify(draft),
+    });
+    if (row.result && row.request === req.request && (row.result as { txId?: unknown }).txId === txId) this.outbox.committed();
     return replay<GiftSendResult>(req, row);
   }
 
@@ -127,20 +112,17 @@ export class GiftsService {
 
   /**
    * The room's host, if the room exists and is live (Redis meta written by the gateway) and the
-   * sender is not muted there (PROTOCOL §6: mutes apply to gift:send). One round trip.
+   * sender is not muted there (PROTOCOL §6: mutes apply to gift:send).
    */
   private async liveHostFor(roomId: string, userId: string): Promise<string> {
-    const replies = await this.redis.multi().hmget(this.keys.roomMeta(roomId), 'hostId', 'live').pttl(this.keys.roomMute(roomId, userId)).exec();
-    const [hostId, live] = (replies?.[0]?.[1] ?? []) as (string | null)[];
-    const mutedMs = Number(replies?.[1]?.[1] ?? -2);
+    // Two commands, no MULTI: auto-pipelining sends them with the other requests' in one write.
+    const [[hostId, live], mutedMs] = await Promise.all([
+      this.redis.hmget(this.keys.roomMeta(roomId), 'hostId', 'live'),
+      this.redis.pttl(this.keys.roomMute(roomId, userId)),
+    ]);
     if (!hostId || live === null || live === undefined) throw new LiveroomError('ROOM_NOT_FOUND', `no room ${roomId}`);
     if (live !== '1') throw new LiveroomError('ROOM_ENDED', `room ${roomId} has ended`);
     if (mutedMs !== -2) throw new LiveroomError('MUTED', 'you are muted in this room', mutedMs > 0 ? mutedMs : undefined);
     return hostId;
   }
-}
-
-function isKeyConflict(error: unknown): boolean {
-  const e = error as { code?: unknown; constraint?: unknown } | null;
-  return typeof e === 'object' && e !== null && e.code === '23505' && e.constraint === 'idempotency_keys_pkey';
 }
