@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { type CohostSession, cohostSessionSchema, type ErrorCode, isErrorCode, LiveroomError, RedisKeys, roomOfSession } from '#contracts';
 import { REDIS } from '#redis';
+import { DEFAULT_ROOM_LOG_OPTIONS } from '#room-log';
 import { COHOST_CONFIG, type CohostConfig } from '../config.js';
 import { CREATE_SCRIPT, TRANSITION_SCRIPT } from './session-scripts.lua.js';
 
@@ -14,8 +15,8 @@ export interface Transition {
   changed: boolean;
 }
 
-/** The room log's history length, as the room-log library keeps it. */
-const HISTORY_MAXLEN = 2000;
+/** The room log's history length, as the room-log library keeps it (the script appends `cohost` events). */
+const HISTORY_MAXLEN = DEFAULT_ROOM_LOG_OPTIONS.historySize;
 
 interface ScriptedRedis extends Redis {
   cohostCreate(...args: (string | number)[]): Promise<string[]>;
@@ -86,18 +87,6 @@ export class SessionStore {
   async get(sessionId: string): Promise<CohostSession | null> {
     const fields = await this.redis.hgetall(this.keys.cohostSession(roomOfSession(sessionId), sessionId));
     return fields.id === undefined ? null : toSession(fields);
-  }
-
-  /** Raw fields of many sessions at once (the sweep); null where a session is gone. */
-  async getMany(sessionIds: string[]): Promise<(Record<string, string> | null)[]> {
-    const read = this.redis.pipeline();
-    for (const id of sessionIds) read.hgetall(this.keys.cohostSession(roomOfSession(id), id));
-    const results = (await read.exec()) ?? [];
-    return results.map(([error, value]) => {
-      if (error) throw error;
-      const fields = value as Record<string, string>;
-      return fields.id === undefined ? null : fields;
-    });
   }
 
   seats(roomId: string): Promise<string[]> {

@@ -6,6 +6,7 @@ import type { MessageMappingProperties } from '@nestjs/websockets';
 import type { Observable } from 'rxjs';
 import type { Server, ServerOptions, Socket } from 'socket.io';
 import { createRedis, quietQuit, waitReady } from '#redis';
+import { MAX_MESSAGE_BYTES, payloadLimitParser } from './payload-limit-parser.js';
 
 /** The parts of an upgrade request (IncomingMessage, plus engine.io's field) dropped after the handshake. */
 interface UpgradeRequest {
@@ -14,8 +15,6 @@ interface UpgradeRequest {
   websocket?: unknown;
 }
 
-/** 16 KiB: a larger payload closes the connection (PROTOCOL §1). */
-const MAX_PAYLOAD_BYTES = 16 * 1024;
 
 /**
  * Socket.IO server options and the Redis adapter, which lets gateways reach each other's sockets
@@ -43,7 +42,9 @@ export class RedisIoAdapter extends IoAdapter {
   override createIOServer(port: number, options?: ServerOptions): Server {
     const server = super.createIOServer(port, {
       ...options,
-      maxHttpBufferSize: MAX_PAYLOAD_BYTES,
+      // Engine.IO's cap per message; the decoder enforces PROTOCOL's payload limits exactly.
+      maxHttpBufferSize: MAX_MESSAGE_BYTES,
+      parser: payloadLimitParser,
       perMessageDeflate: false,
       httpCompression: false,
       cors: { origin: true, credentials: true },
