@@ -4,10 +4,11 @@ import { addModeratorSchema, createRoomSchema, type CreatedRoom, idSchema, parse
 import { HttpCaller } from '../auth/http-caller.js';
 import type { Caller } from '../auth/jwt-verifier.js';
 import { ApiAuth, ApiErrors, createdRoomDoc, roomInfoDoc } from '../openapi-docs.js';
-import { RoomsService } from './rooms.service.js';
+import { ROOM_ROLES, type RoomRole, RoomsService } from './rooms.service.js';
 import { z } from 'zod';
 
 const roomParams = z.strictObject({ id: idSchema });
+const roomRoleDoc = z.object({ roomId: idSchema, role: z.enum(ROOM_ROLES) });
 
 @ApiTags('rooms')
 @Controller('v1/rooms')
@@ -29,6 +30,14 @@ export class RoomsController {
   @ApiErrors(400, 404)
   info(@Param({ schema: roomParams }) params: unknown): Promise<RoomInfo> {
     return this.rooms.info(parseInput(roomParams, params).id);
+  }
+
+  @Get(':id/role')
+  @ApiOperation({ summary: "The caller's role in the room: host, admin, moderator, viewer or anonymous (for showing moderation controls)" })
+  @ApiOkResponse({ standardSchema: roomRoleDoc })
+  @ApiErrors(400, 401, 404)
+  role(@HttpCaller() caller: Caller, @Param({ schema: roomParams }) params: unknown): Promise<{ roomId: string; role: RoomRole }> {
+    return this.rooms.role(caller, parseInput(roomParams, params).id);
   }
 
   @Post(':id/moderators')

@@ -5,6 +5,9 @@ import { type Caller, isAdmin, requireUser } from '../auth/jwt-verifier.js';
 import { RoomDirectory, type RoomMeta } from './room-directory.js';
 import { RoomStatsService } from './room-stats.service.js';
 
+export const ROOM_ROLES = ['host', 'admin', 'moderator', 'viewer', 'anonymous'] as const;
+export type RoomRole = (typeof ROOM_ROLES)[number];
+
 @Injectable()
 export class RoomsService {
   constructor(
@@ -23,6 +26,18 @@ export class RoomsService {
     const meta = await this.directory.require(roomId);
     const [seq, stats] = await Promise.all([this.roomLog.currentSeq(roomId), this.stats.roomStats(roomId)]);
     return toInfo(meta, seq, stats);
+  }
+
+  /**
+   * The caller's standing in the room, so a client can show moderation controls to those who may use
+   * them (the moderation service decides each request on its own; this only informs the UI).
+   */
+  async role(caller: Caller, roomId: string): Promise<{ roomId: string; role: RoomRole }> {
+    const room = await this.directory.require(roomId);
+    if (!caller) return { roomId, role: 'anonymous' };
+    if (room.hostId === caller.userId) return { roomId, role: 'host' };
+    if (isAdmin(caller)) return { roomId, role: 'admin' };
+    return { roomId, role: (await this.directory.isModerator(roomId, caller.userId)) ? 'moderator' : 'viewer' };
   }
 
   async addModerator(caller: Caller, roomId: string, userId: string): Promise<void> {
