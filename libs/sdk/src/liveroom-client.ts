@@ -70,7 +70,9 @@ export class LiveroomClient implements RequestSender {
     return this.socket?.connected ? (this.socket.io as unknown as { uri: string }).uri : null;
   }
 
+  /** Resolves once a gateway connection is up: the current one, or a new one (one attempt at a time). */
   connect(): Promise<void> {
+    if (this.socket?.connected) return Promise.resolve();
     this.connecting ??= this.connectLoop().finally(() => (this.connecting = null));
     return this.connecting;
   }

@@ -58,6 +58,23 @@ async function followWhileGatewayGoes(how: 'SIGKILL' | 'SIGTERM'): Promise<void>
   }
 }
 
+it('keeps one connection for all its requests', async () => {
+  const url = system.gateways[0]!.url;
+  const room = await createRoom(url, await tokenFor('host'));
+  const client = new LiveroomClient({ urls: [url], token: await tokenFor('chatty') });
+  const connections: string[] = [];
+  client.on('connected', (u) => connections.push(u as string));
+  const received: string[] = [];
+  try {
+    await client.join(room.id, { onEvents: (events) => received.push(...events.map((e) => (e.type === 'barrage' ? e.text : e.type))) });
+    for (const text of ['one', 'two', 'three']) expect(await client.sendBarrage(room.id, text)).toMatchObject({ seq: expect.any(Number) });
+    await client.like(room.id, 2);
+    expect(connections).toEqual([url]);
+  } finally {
+    client.close();
+  }
+});
+
 it('resumes the stream on the other gateway after SIGKILL, every event once and in order', async () => {
   await followWhileGatewayGoes('SIGKILL');
 });

@@ -106,7 +106,10 @@ export class GiftBatcher {
       const rows = await this.execute(groups.map((g) => g[0]!.order));
       groups.forEach((group, i) => {
         const row = rows.get(i + 1);
-        for (const w of group) row ? w.resolve(row) : w.reject(new Error(`gifting_send_gifts returned no row for ${i + 1}`));
+        for (const w of group) {
+          if (row) w.resolve(row);
+          else w.reject(new Error(`gifting_send_gifts returned no row for ${i + 1}`));
+        }
       });
     } catch (error) {
       if (groups.length === 1) {
