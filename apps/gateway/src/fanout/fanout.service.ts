@@ -7,6 +7,7 @@ import { MetricsRegistry } from '#observability';
 import { createRedis, quietQuit } from '#redis';
 import { type RawRoomEvent, RoomLog, RoomLogFollower } from '#room-log';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config.js';
+import { registerRequestMetrics } from '../observability/request-outcome.js';
 import { eventPacket, FrameWriter } from './frame-writer.js';
 import { RoomChannel } from './room-channel.js';
 import { stateOf } from '../common/socket-state.js';
@@ -27,6 +28,8 @@ export class FanoutService implements OnApplicationShutdown {
   private readonly frames: Counter;
   private readonly delivered: Counter;
   private readonly frameEvents: Histogram;
+  private readonly frameBytes: Histogram;
+  private readonly deliveryLatency: Histogram;
 
   constructor(
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
@@ -53,6 +56,23 @@ export class FanoutService implements OnApplicationShutdown {
       buckets: [1, 2, 5, 10, 20, 50, 100, 200],
       registers,
     });
+    this.frameBytes = new Histogram({
+      name: 'liveroom_gateway_frame_bytes',
+      help: 'bytes of one room:events frame (its Socket.IO packet), observed once per frame built, not per socket it is written to',
+      buckets: [256, 512, 1024, 2048, 4096, 8192, 16384, 32768, 65536, 131072, 262144, 524288],
+      registers,
+    });
+    this.deliveryLatency = new Histogram({
+      name: 'liveroom_gateway_delivery_latency_seconds',
+      help:
+        "seconds from the oldest event's ts (sequencing, Redis clock) of a room:events frame to when this gateway wrote the frame; " +
+        'observed once per frame (not per socket or per event): the worst latency of the events it carries',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    });
+    // Client request outcomes are reported by plain functions (observability/request-outcome.ts),
+    // outside DI: their histogram joins this app's registry here, the gateway's metrics-owning service.
+    registerRequestMetrics(metrics.registry);
   }
 
   /** The room's channel, following its room log; the caller adds a socket or calls release(). */
@@ -115,7 +135,7 @@ export class FanoutService implements OnApplicationShutdown {
     const early: RawRoomEvent[] = [];
     const base = await this.follower.follow(roomId, (events) => (channel ? channel.push(events) : early.push(...events)));
     channel = new RoomChannel(roomId, base, this.writer, this.config.FANOUT_TICK_MS, {
-      onFlushed: (ch, events, sockets) => this.onFlushed(ch, events, sockets),
+      onFlushed: (ch, events, sockets, frameBytes) => this.onFlushed(ch, events, sockets, frameBytes),
       onError: (ch, error) => this.logger.error(`room ${ch.roomId}: flush failed`, error instanceof Error ? error.stack : String(error)),
     });
     if (early.length > 0) channel.push(early);
@@ -123,11 +143,15 @@ export class FanoutService implements OnApplicationShutdown {
     return channel;
   }
 
-  private onFlushed(channel: RoomChannel, events: RawRoomEvent[], sockets: number): void {
+  private onFlushed(channel: RoomChannel, events: RawRoomEvent[], sockets: number, frameBytes: number): void {
     if (sockets > 0) {
       this.frames.inc(sockets);
       this.delivered.inc(sockets * events.length);
       this.frameEvents.observe(events.length);
+      this.frameBytes.observe(frameBytes);
+      // Events are in seq order, so the first one is the oldest (its ts is the Redis time of sequencing).
+      const oldestTs = events[0]?.event.ts;
+      if (typeof oldestTs === 'number') this.deliveryLatency.observe(Math.max(0, Date.now() - oldestTs) / 1000);
     }
     // Ends and bans are in the stream every gateway follows: each one kicks its own sockets, after
     // the frame that carried the event.

@@ -6,8 +6,11 @@ import { eventPacket, type FrameWriter } from './frame-writer.js';
 const KEEP_EVENTS = 1024;
 
 export interface ChannelHooks {
-  /** After a frame went out: metrics, and room-level reactions (e.g. kicks on room end). */
-  onFlushed(channel: RoomChannel, events: RawRoomEvent[], sockets: number): void;
+  /**
+   * After a frame went out: metrics, and room-level reactions (e.g. kicks on room end). `frameBytes`
+   * is the size of the one packet built for all `sockets` (0 when there was no socket to write to).
+   */
+  onFlushed(channel: RoomChannel, events: RawRoomEvent[], sockets: number, frameBytes: number): void;
   onError(channel: RoomChannel, error: unknown): void;
 }
 
@@ -117,10 +120,14 @@ export class RoomChannel {
     if (pending.length === 0) return;
     this.lastFlushAt = Date.now();
     if (pending.some((e) => e.type === 'room' && e.event.type === 'room' && e.event.action === 'ended')) this.ended = true;
+    let frameBytes = 0;
     if (this.sockets.size > 0) {
       let json = `{"roomId":"${this.roomId}","events":[`;
       for (let i = 0; i < pending.length; i++) json += (i === 0 ? '' : ',') + (pending[i] as RawRoomEvent).json;
-      this.writer.write(this.sockets, eventPacket('room:events', `${json}]}`));
+      const packet = eventPacket('room:events', `${json}]}`);
+      this.writer.write(this.sockets, packet);
+      // Once per frame, whatever the number of sockets (UTF-8 bytes of the Socket.IO packet).
+      frameBytes = Buffer.byteLength(packet);
     }
     this.flushedSeq = this.lastSeq;
     this.flushedIndex = this.events.length;
@@ -134,6 +141,6 @@ export class RoomChannel {
       this.waiters = this.waiters.filter((w) => w.seq > this.flushedSeq);
       for (const w of due) w.resolve();
     }
-    this.hooks.onFlushed(this, pending, this.sockets.size);
+    this.hooks.onFlushed(this, pending, this.sockets.size, frameBytes);
   }
 }

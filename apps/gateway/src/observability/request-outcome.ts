@@ -1,4 +1,5 @@
 import { type Span, SpanStatusCode, trace } from '@opentelemetry/api';
+import { Histogram, type Registry } from 'prom-client';
 import { type AppLogger, getLogger } from '#observability';
 
 /**
@@ -28,8 +29,29 @@ const SERVER_FAULTS = new Set(['INTERNAL', 'UNAVAILABLE']);
 
 let logger: AppLogger | null = null;
 
+type RequestLabel = 'kind' | 'event' | 'outcome';
+let requestDuration: Histogram<RequestLabel> | null = null;
+
+/**
+ * Registers `liveroom_gateway_request_duration_seconds` in the app's registry (called once by the
+ * gateway at start; a later call, e.g. another app instance in one test process, takes over).
+ * Labels are bounded: socket event names are the router's (unknown ones share one name), HTTP routes
+ * are templates, outcomes are `ok` or an error code.
+ */
+export function registerRequestMetrics(registry: Registry): void {
+  requestDuration = new Histogram<RequestLabel>({
+    name: 'liveroom_gateway_request_duration_seconds',
+    help: 'client requests from arrival to their ack (socket) or response (http), by kind, event (socket event or HTTP method + route) and outcome (ok or the error code)',
+    labelNames: ['kind', 'event', 'outcome'],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
+}
+
 export function finishRequest(result: RequestOutcome, span: Span | undefined): void {
-  const durationMs = Math.round((performance.now() - result.startedAt) * 100) / 100;
+  const elapsedMs = performance.now() - result.startedAt;
+  const durationMs = Math.round(elapsedMs * 100) / 100;
+  requestDuration?.observe({ kind: result.kind, event: result.name, outcome: result.outcome }, elapsedMs / 1000);
   if (span) endSpan(span, result);
   // Created on first use, after main.ts has set the process's logger up.
   logger ??= getLogger('request');

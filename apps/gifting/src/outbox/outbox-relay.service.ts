@@ -1,16 +1,20 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import pg from 'pg';
 import { DataSource } from 'typeorm';
+import { MetricsRegistry } from '#observability';
 import { RoomLog } from '#room-log';
 import { GIFTING_CONFIG, type GiftingConfig } from '../config.js';
 import { inTransaction, rows } from '#persistence';
 import { LeaderboardService } from '../leaderboard/leaderboard.service.js';
+import { OutboxMetrics } from './outbox-metrics.js';
 import { draftOf, OUTBOX_CHANNEL } from './outbox.service.js';
 
 interface OutboxRow {
   tx_id: string;
   room_id: string;
   event: unknown;
+  /** Seconds since created_at when the row was taken (database clock). */
+  waited: number;
 }
 
 export interface RelayRound {
@@ -39,13 +43,17 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   private listener: pg.Client | undefined;
   private listenerRetry: NodeJS.Timeout | undefined;
   private failing = false;
+  private readonly metrics: OutboxMetrics;
 
   constructor(
     private readonly db: DataSource,
     private readonly roomLog: RoomLog,
     private readonly leaderboard: LeaderboardService,
     @Inject(GIFTING_CONFIG) private readonly config: GiftingConfig,
-  ) {}
+    metrics: MetricsRegistry,
+  ) {
+    this.metrics = new OutboxMetrics(metrics.registry, db);
+  }
 
   onApplicationBootstrap(): void {
     if (this.config.OUTBOX_RELAY === '1') this.start();
@@ -88,18 +96,21 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     return inTransaction(this.db, async (q) => {
       const batch = await rows<OutboxRow>(
         q,
-        `SELECT tx_id, room_id, event FROM gift_outbox WHERE dispatched_at IS NULL
+        `SELECT tx_id, room_id, event, EXTRACT(EPOCH FROM clock_timestamp() - created_at)::float8 AS waited
+         FROM gift_outbox WHERE dispatched_at IS NULL
          ORDER BY created_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [this.config.OUTBOX_BATCH_SIZE],
       );
       if (batch.length === 0) return { dispatched: 0, taken: 0, failed: false };
+      const takenAt = performance.now();
       // Sent together: one connection keeps the order of commands, so each room's events keep theirs.
       const results = await Promise.allSettled(batch.map((row) => this.announce(row)));
-      const done: { txId: string; seq: number }[] = [];
+      const sinceTakenMs = performance.now() - takenAt;
+      const done: { txId: string; seq: number; waited: number }[] = [];
       const failedIds: string[] = [];
       results.forEach((r, i) => {
         const row = batch[i] as OutboxRow;
-        if (r.status === 'fulfilled') done.push({ txId: row.tx_id, seq: r.value });
+        if (r.status === 'fulfilled') done.push({ txId: row.tx_id, seq: r.value, waited: Number(row.waited) });
         else failedIds.push(row.tx_id);
       });
       if (done.length > 0) {
@@ -108,6 +119,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
            FROM unnest($1::uuid[], $2::bigint[]) AS d (tx_id, seq) WHERE o.tx_id = d.tx_id`,
           [done.map((d) => d.txId), done.map((d) => d.seq)],
         );
+        for (const d of done) this.metrics.dispatched(d.waited, sinceTakenMs);
       }
       if (failedIds.length > 0) {
         await q.query(`UPDATE gift_outbox SET attempts = attempts + 1 WHERE tx_id = ANY($1::uuid[])`, [failedIds]);
