@@ -1,4 +1,4 @@
-import type { LiveroomClient, RoomEvent, RoomKickedFrame, RoomSnapshot } from '#sdk';
+import { LiveroomClient, type RoomEvent, type RoomKickedFrame, type RoomSnapshot } from '#sdk';
 import { renderSlowMode } from './barrage-composer.js';
 import { BarrageStage } from './barrage-stage.js';
 import { addChatLine, clearChat, markDeleted } from './chat-log.js';
@@ -12,7 +12,6 @@ import { refreshRole, renderRole } from './moderation-panel.js';
 import { fail, notice, toErrorLike } from './notices.js';
 import { isCurrent, openRoom, setOpenRoom } from './open-room.js';
 import { gatewayUrls, setRoomParam } from './page-context.js';
-import { RoomClient } from './room-client.js';
 import { currentSession, myUserId } from './session-store.js';
 import { showPhase } from './views.js';
 
@@ -44,7 +43,7 @@ export async function joinRoom(roomId: string): Promise<void> {
   setRoomParam(roomId);
   resetRoomView(roomId);
   showPhase('joining');
-  const client = new RoomClient({ urls: gatewayUrls, token: currentSession()?.token ?? undefined, affinityKey: roomId });
+  const client = new LiveroomClient({ urls: gatewayUrls, token: currentSession()?.token ?? undefined, affinityKey: roomId });
   setOpenRoom({ client, roomId });
   client.on('connected', (url) => setConnection(true, `connected · ${String(url)}`));
   client.on('disconnected', (reason) => setConnection(false, `disconnected (${String(reason)}), reconnecting…`));
