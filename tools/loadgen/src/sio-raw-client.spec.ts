@@ -5,6 +5,7 @@ import {
   parseEioOpen,
   parseSioPacket,
   peekEventName,
+  peekEventNameBytes,
   SioParseError,
   SIO_ACK,
   SIO_CONNECT,
@@ -92,6 +93,12 @@ describe('socket.io packet parsing', () => {
     expect(peekEventName('43["x"]')).toBeUndefined();
     expect(peekEventName('42["a\\"b",1]')).toBeUndefined();
     expect(peekEventName('42/n,["x"]')).toBeUndefined();
+  });
+
+  it('peeks the event name on undecoded bytes the same way', () => {
+    for (const frame of ['42["room:events",{"a":1}]', '421["room:events"]', '43["x"]', '42["a\\"b",1]', '42/n,["x"]', '42["room:stats",{}]']) {
+      expect(peekEventNameBytes(Buffer.from(frame))).toBe(peekEventName(frame));
+    }
   });
 });
 

@@ -151,6 +151,15 @@ export function peekEventName(frame: string): string | undefined {
   return name.includes('\\') ? undefined : name;
 }
 
+/** The same as peekEventName on the undecoded bytes of a message (only short ASCII names). */
+export function peekEventNameBytes(frame: Buffer): string | undefined {
+  if (frame[0] !== 0x34 || frame[1] !== 0x32 || frame[2] !== 0x5b || frame[3] !== 0x22) return undefined;
+  const end = frame.indexOf(0x22, 4);
+  if (end === -1 || end > 68) return undefined;
+  const name = frame.toString('latin1', 4, end);
+  return name.includes('\\') ? undefined : name;
+}
+
 export interface RawSioClientOptions {
   /** Sent as the CONNECT auth payload (`{ token }`). */
   auth?: Record<string, unknown>;
@@ -239,6 +248,8 @@ export class RawSioClient {
           client.parseErrors++;
           return;
         }
+        // A viewer with no handler for an event skips it undecoded: most loadgen sockets only count.
+        if (settled && Buffer.isBuffer(raw) && client.ignores(raw)) return;
         const frame = raw.toString();
         const t = frame.charCodeAt(0) - 0x30;
         if (t === EIO_MESSAGE) {
@@ -355,6 +366,12 @@ export class RawSioClient {
       this.pingWatchdog = setTimeout(() => this.shutdown('ping timeout'), this.pingBudgetMs);
       this.pingWatchdog.unref();
     }
+  }
+
+  /** An event message nobody here listens for (so it need not be decoded). */
+  ignores(raw: Buffer): boolean {
+    const name = peekEventNameBytes(raw);
+    return name !== undefined && !this.rawHandlers.has(name) && !this.handlers.has(name);
   }
 
   private onMessage(frame: string): void {
