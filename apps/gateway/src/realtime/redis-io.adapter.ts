@@ -13,6 +13,22 @@ interface UpgradeRequest {
   headers: Record<string, unknown>;
   rawHeaders: string[];
   websocket?: unknown;
+  socket?: { rawListeners(event: 'close'): unknown[]; removeListener(event: 'close', listener: unknown): void } | null;
+}
+
+/**
+ * Engine.IO's WebSocketResponse (server.js, `socket.once("close", () => this.emit("close"))`) keeps a
+ * listener on the TCP socket whose closure holds that response and the upgrade request for the life of
+ * the connection; it only re-emits 'close' on the response, which nothing listens to after the
+ * handshake. Removing it frees the request (~0.6 KB per connection).
+ */
+export function dropUpgradeResponse(request: UpgradeRequest): void {
+  const socket = request.socket;
+  if (!socket) return;
+  for (const wrapper of socket.rawListeners('close')) {
+    const listener = (wrapper as { listener?: unknown }).listener;
+    if (typeof listener === 'function' && listener.toString() === '() => this.emit("close")') socket.removeListener('close', wrapper);
+  }
 }
 
 
@@ -55,12 +71,13 @@ export class RedisIoAdapter extends IoAdapter {
     server.adapter(createAdapter(this.pub, this.sub, { key: this.channelPrefix }));
     // Engine.IO keeps each session's first HTTP request (headers, socket, parser state) for the life of
     // the connection; nothing here reads it after the handshake (Socket.IO docs, "Memory usage").
-    // A websocket upgrade's request stays reachable from engine.io's upgrade response (a 'close'
-    // listener on the TCP socket), so its headers are emptied too: ~1 KB per connection.
+    // A websocket upgrade's request is also reachable from engine.io's upgrade response (a 'close'
+    // listener on the TCP socket): that listener goes, and the headers are emptied either way.
     server.engine.on('connection', (raw: { request: UpgradeRequest | null }) => {
       const request = raw.request;
       raw.request = null;
       if (request) {
+        dropUpgradeResponse(request);
         request.headers = {};
         request.rawHeaders = [];
         request.websocket = undefined;
