@@ -6,6 +6,7 @@
  * gateway's RSS (/proc) and heap (/metrics) before and after.
  *
  *   node dist/tools/loadgen/src/density.js --connections 50000 --gateways 4 --workers 4 --rooms 100 --joined 0.1
+ *     [--node-args "--max-semi-space-size=1"] [--hold 15] [--snapshot]
  */
 import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -31,6 +32,8 @@ const holdSec = Number(arg('hold', '15'));
 const secret = process.env.JWT_SECRET ?? 'liveroom-dev-secret';
 const runId = randomBytes(3).toString('hex');
 const basePort = Number(arg('port', '3950'));
+/** V8/Node flags for the gateway processes, e.g. --node-args "--max-semi-space-size=1". */
+const gatewayNodeArgs = arg('node-args', '').split(' ').filter(Boolean);
 
 interface Memory {
   rssKb: number;
@@ -101,7 +104,7 @@ async function main(): Promise<void> {
   };
   const ports = Array.from({ length: gateways }, (_, i) => basePort + i);
   const nodes = ports.map((port, i) =>
-    spawn(process.execPath, ['--expose-gc', join(here, 'gc-host.js'), join(dist, 'apps/gateway/src/main.js')], {
+    spawn(process.execPath, ['--expose-gc', ...gatewayNodeArgs, join(here, 'gc-host.js'), join(dist, 'apps/gateway/src/main.js')], {
       env: { ...env, GATEWAY_PORT: String(port), GATEWAY_ID: `density-${runId}-${i}` },
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     }),
