@@ -201,7 +201,9 @@ export class LiveroomClient implements RequestSender {
       transports: this.options.transports ?? ['websocket'],
       reconnection: false,
       forceNew: true,
-      timeout: this.ackTimeoutMs,
+      // Generous: under a reconnect storm, giving up on a handshake the gateway already paid for
+      // and starting another elsewhere only adds load.
+      timeout: this.options.connectTimeoutMs ?? 20_000,
     });
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', () => resolve());
@@ -229,6 +231,8 @@ export class LiveroomClient implements RequestSender {
     this.emit('disconnected', reason);
     if (this.closed || reason === 'io client disconnect') return;
     try {
+      await delay(Math.random() * (this.options.reconnectJitterMs ?? 500));
+      if (this.closed) return;
       await this.connect();
       await Promise.all([...this.rooms.values()].map((s) => this.resume(s)));
     } catch (error) {

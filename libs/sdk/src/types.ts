@@ -37,6 +37,13 @@ export interface LiveroomClientOptions {
   ackTimeoutMs?: number;
   /** Socket.IO transports (default ['websocket']). */
   transports?: ('websocket' | 'polling')[];
+  /**
+   * After an unexpected disconnect, wait a random 0..reconnectJitterMs (default 500) before
+   * reconnecting: a dead gateway's clients then reach the others spread out, not in one instant.
+   */
+  reconnectJitterMs?: number;
+  /** How long one connection attempt may take before the next gateway is tried (default 20000 ms). */
+  connectTimeoutMs?: number;
 }
 
 export class LiveroomRequestError extends Error {

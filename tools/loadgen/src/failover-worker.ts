@@ -43,7 +43,7 @@ async function start(task: FailoverTask): Promise<{ joined: number; urls: Record
       const roomId = task.rooms[i % task.rooms.length] as string;
       const userId = `fo${task.index}-${i}`;
       const token = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject(userId).setExpirationTime('2h').sign(key);
-      const client = new LiveroomClient({ urls: task.urls, token, affinityKey: roomId, ackTimeoutMs: 10_000 });
+      const client = new LiveroomClient({ urls: task.urls, token, affinityKey: roomId, ackTimeoutMs: 10_000, connectTimeoutMs: 60_000 });
       const t: Tracked = { client, roomId, lastSeq: 0, firstSeq: 0, gaps: 0, duplicates: 0, resumeMs: null, connectedMs: null, url: null };
       client.on('connected', () => {
         if (killedAt > 0 && t.connectedMs === null) t.connectedMs = Date.now() - killedAt;

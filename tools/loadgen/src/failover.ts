@@ -6,6 +6,8 @@
  * time from the kill to each client's resumed stream.
  *
  *   node dist/tools/loadgen/src/failover.js --clients 10000 --rooms 100 --rate 2 --gateways 3 --workers 4
+ *
+ * BENCH_NODE_ARGS passes Node flags to the servers (e.g. --cpu-prof); FAILOVER_STDOUT=1 shows their logs.
  */
 import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -39,7 +41,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 function startNode(script: string, env: NodeJS.ProcessEnv): ChildProcess {
   // BENCH_NODE_ARGS: extra node flags for the servers, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
   const nodeArgs = process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ') : [];
-  return spawn(process.execPath, [...nodeArgs, join(dist, script)], { env: { ...process.env, LOG_LEVEL: 'error', ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+  return spawn(process.execPath, [...nodeArgs, join(dist, script)], { env: { ...process.env, LOG_LEVEL: 'error', ...env }, stdio: ['ignore', process.env.FAILOVER_STDOUT ? 'inherit' : 'ignore', 'inherit'] });
 }
 
 async function waitHttp(url: string): Promise<void> {
