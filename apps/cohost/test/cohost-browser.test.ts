@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import type { Socket } from 'socket.io-client';
-import { connect, createRoom, type ReceivedEvent, TestSystem, tokenFor } from '#testing';
+import { connect, createRoom, type ReceivedEvent, TestSystem, tokenFor, withDiagnostics } from '#testing';
 
 /**
  * Co-hosting in real browsers (PROTOCOL §5): the demo page apps/gateway/public/cohost.html (served at
@@ -156,7 +156,7 @@ async function diagnostics(): Promise<string> {
 
 describe('co-host demo page in two browsers (§5)', () => {
   it('invites, accepts, connects a WebRTC call signaled across gateways, and ends', async () => {
-    try {
+    await withDiagnostics(async () => {
       const [gw0, gw1] = system.gateways;
       const hostToken = await tokenFor(HOST, { name: 'Host' });
       const guestToken = await tokenFor(GUEST, { name: 'Guest' });
@@ -196,13 +196,6 @@ describe('co-host demo page in two browsers (§5)', () => {
       const leftEvent = await left;
       expect(leftEvent).toMatchObject({ type: 'cohost', action: 'left', userId: GUEST, seats: expect.any(Array) });
       expect(leftEvent.seats).not.toContain(GUEST);
-    } catch (error) {
-      if (error instanceof Error) {
-        const message = `${error.message}\n${await diagnostics()}`;
-        error.stack = error.stack?.replace(error.message, message);
-        error.message = message;
-      }
-      throw error;
-    }
+    }, diagnostics);
   }, 60_000);
 });

@@ -1,5 +1,4 @@
-import type { Socket } from 'socket.io-client';
-import { connect, createRoom, TestSystem, tokenFor } from '#testing';
+import { connect, TestSystem } from '#testing';
 import { call, join, party, sessionOf, updateFor } from './harness.js';
 
 /**
@@ -9,23 +8,10 @@ import { call, join, party, sessionOf, updateFor } from './harness.js';
  * connections on payloads over 16 KiB; a signal's envelope must not make 16 KiB of data fail).
  */
 const system = new TestSystem({ gateways: 2, cohost: true, gifting: false });
-const sockets: Socket[] = [];
-
-beforeAll(async () => {
-  await system.start();
-});
-
-afterAll(async () => {
-  for (const s of sockets) s.disconnect();
-  await system.stop();
-});
-
-async function liveRoom(hostId: string): Promise<string> {
-  return (await createRoom(system.gateways[0]!.url, await tokenFor(hostId))).id;
-}
+const sockets = system.useInTests();
 
 it('answers UNAUTHORIZED to anonymous viewers on every co-host action', async () => {
-  const roomId = await liveRoom('eh1');
+  const roomId = await system.liveRoom('eh1');
   const anon = await connect(system.gateways[0]!.url);
   sockets.push(anon);
   expect(await anon.emitWithAck('room:join', { roomId })).toMatchObject({ ok: true });
@@ -45,7 +31,7 @@ it('answers UNAUTHORIZED to anonymous viewers on every co-host action', async ()
 });
 
 it('answers SESSION_NOT_FOUND for an unknown session on every session action', async () => {
-  const roomId = await liveRoom('eh2');
+  const roomId = await system.liveRoom('eh2');
   const user = await party(system, 'eu2', 1, sockets);
   const sessionId = `${roomId}~000000000abcdefgh`;
   for (const event of ['cohost:accept', 'cohost:reject', 'cohost:cancel', 'cohost:end']) {
@@ -55,7 +41,7 @@ it('answers SESSION_NOT_FOUND for an unknown session on every session action', a
 });
 
 it('the guest rejects an invite, the host cancels one; both parties hear of each', async () => {
-  const roomId = await liveRoom('eh3');
+  const roomId = await system.liveRoom('eh3');
   const host = await party(system, 'eh3', 0, sockets);
   const guest = await party(system, 'eg3', 1, sockets);
   const first = sessionOf(await call(host, 'cohost:invite', { roomId, userId: 'eg3' }));
@@ -68,7 +54,7 @@ it('the guest rejects an invite, the host cancels one; both parties hear of each
 });
 
 it('a guest banned while invited is ended as kicked', async () => {
-  const roomId = await liveRoom('eh4');
+  const roomId = await system.liveRoom('eh4');
   const host = await party(system, 'eh4', 0, sockets);
   const guest = await party(system, 'eg4', 1, sockets);
   const s = sessionOf(await call(host, 'cohost:invite', { roomId, userId: 'eg4' }));
@@ -77,7 +63,7 @@ it('a guest banned while invited is ended as kicked', async () => {
 });
 
 it('seats 3 guests by default (COHOST_MAX_SEATS), the 4th accept is SEAT_LIMIT', async () => {
-  const roomId = await liveRoom('eh5');
+  const roomId = await system.liveRoom('eh5');
   const host = await party(system, 'eh5', 0, sockets);
   const guests = await Promise.all(['a', 'b', 'c', 'd'].map((n, i) => party(system, `eg5${n}`, i % 2, sockets)));
   const sessions = [];
@@ -87,7 +73,7 @@ it('seats 3 guests by default (COHOST_MAX_SEATS), the 4th accept is SEAT_LIMIT',
 });
 
 it('relays 16 KiB of signal data across gateways; 1 byte more is INVALID_ARGUMENT and the connection stays', async () => {
-  const roomId = await liveRoom('eh6');
+  const roomId = await system.liveRoom('eh6');
   const host = await party(system, 'eh6', 0, sockets);
   const guest = await party(system, 'eg6', 1, sockets);
   await join(guest, roomId);

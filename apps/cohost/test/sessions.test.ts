@@ -1,28 +1,14 @@
-import type { Socket } from 'socket.io-client';
 import { type CohostSignalRelay, cohostSignalSchema, type CohostUpdate } from '#contracts';
 import { LiveroomClient } from '#sdk';
-import { createRoom, TestSystem, tokenFor } from '#testing';
+import { TestSystem, tokenFor } from '#testing';
 import { call, cohostEvent, join, party, sessionOf, updateFor, watch } from './harness.js';
 
 /** PROTOCOL §5 state machine end to end: two gateways, one cohost replica, real Redis. */
 const system = new TestSystem({ gateways: 2, barrages: 1, moderation: true, gifting: false, cohost: true, env: { COHOST_MAX_SEATS: '2' } });
-const sockets: Socket[] = [];
-
-beforeAll(async () => {
-  await system.start();
-});
-
-afterAll(async () => {
-  for (const s of sockets) s.disconnect();
-  await system.stop();
-});
-
-async function liveRoom(hostId: string): Promise<string> {
-  return (await createRoom(system.gateways[0]!.url, await tokenFor(hostId))).id;
-}
+const sockets = system.useInTests();
 
 it('invite -> accept -> end: updates to both parties on two gateways, seats in the room stream and the snapshot', async () => {
-  const roomId = await liveRoom('h1');
+  const roomId = await system.liveRoom('h1');
   const host = await party(system, 'h1', 0, sockets);
   const guest = await party(system, 'g1', 1, sockets);
   const watcher = await watch(system, roomId, sockets);
@@ -48,7 +34,7 @@ it('invite -> accept -> end: updates to both parties on two gateways, seats in t
 });
 
 it('request -> host accepts or rejects; the initiator cancels', async () => {
-  const roomId = await liveRoom('h2');
+  const roomId = await system.liveRoom('h2');
   const host = await party(system, 'h2', 0, sockets);
   const viewer = await party(system, 'v2', 1, sockets);
   await join(viewer, roomId);
@@ -68,7 +54,7 @@ it('request -> host accepts or rejects; the initiator cancels', async () => {
 });
 
 it('refuses every illegal transition with the PROTOCOL code', async () => {
-  const roomId = await liveRoom('h3');
+  const roomId = await system.liveRoom('h3');
   const host = await party(system, 'h3', 0, sockets);
   const guest = await party(system, 'g3', 1, sockets);
   const stranger = await party(system, 's3', 0, sockets);
@@ -120,7 +106,7 @@ it('refuses every illegal transition with the PROTOCOL code', async () => {
 });
 
 it('holds the seat limit (2 here) under concurrent accepts', async () => {
-  const roomId = await liveRoom('h4');
+  const roomId = await system.liveRoom('h4');
   const host = await party(system, 'h4', 0, sockets);
   const viewers = await Promise.all(['a', 'b', 'c', 'd', 'e'].map((n, i) => party(system, `v4${n}`, i % 2, sockets)));
   const watcher = await watch(system, roomId, sockets);
@@ -146,7 +132,7 @@ it('holds the seat limit (2 here) under concurrent accepts', async () => {
 });
 
 it('relays signals to the other party across gateways, only while active', async () => {
-  const roomId = await liveRoom('h5');
+  const roomId = await system.liveRoom('h5');
   const host = await party(system, 'h5', 0, sockets);
   const guest = await party(system, 'g5', 1, sockets);
   const guestOtherDevice = await party(system, 'g5', 0, sockets);
@@ -172,7 +158,7 @@ it('bounds signal data at 16 KiB of JSON', () => {
 });
 
 it('the SDK drives a session: typed calls, updates and signals', async () => {
-  const roomId = await liveRoom('h6');
+  const roomId = await system.liveRoom('h6');
   const urls = system.gateways.map((g) => g.url);
   const host = new LiveroomClient({ urls, token: await tokenFor('h6') });
   const guest = new LiveroomClient({ urls: [...urls].reverse(), token: await tokenFor('g6') });

@@ -1,4 +1,3 @@
-import type { Socket } from 'socket.io-client';
 import { connect, createRoom, StreamRecorder, TestSystem, tokenFor } from '#testing';
 
 /**
@@ -6,16 +5,7 @@ import { connect, createRoom, StreamRecorder, TestSystem, tokenFor } from '#test
  * ack latency panels): present on /metrics, observed once per frame (not per socket), bytes in UTF-8.
  */
 const system = new TestSystem({ gateways: 1, barrages: 1, gifting: false });
-const sockets: Socket[] = [];
-
-beforeAll(async () => {
-  await system.start();
-});
-
-afterAll(async () => {
-  for (const s of sockets) s.disconnect();
-  await system.stop();
-});
+const sockets = system.useInTests();
 
 interface Sample {
   name: string;

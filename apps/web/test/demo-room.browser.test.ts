@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import { REPO_ROOT, TestSystem } from '#testing';
+import { REPO_ROOT, TestSystem, withDiagnostics } from '#testing';
 import { ERROR_TEXT, type ErrorCode, errorText } from '../src/error-messages.js';
 
 /**
@@ -129,7 +129,7 @@ async function diagnostics(): Promise<string> {
 
 describe('demo room page in headless Chromium', () => {
   it('two users share a room: barrage both ways, likes, gifts, errors, co-host seat, moderation, end', async () => {
-    try {
+    await withDiagnostics(async () => {
       // Alice signs in and creates a room: she hosts it and gets the moderator controls.
       const alice = await openPage('alice');
       await signIn(alice, 'alice', 'Alice');
@@ -244,13 +244,6 @@ describe('demo room page in headless Chromium', () => {
       }
 
       for (const { name, pageErrors } of pages) expect({ name, pageErrors }).toEqual({ name, pageErrors: [] });
-    } catch (error) {
-      if (error instanceof Error) {
-        const message = `${error.message}\n${await diagnostics()}`;
-        error.stack = error.stack?.replace(error.message, message);
-        error.message = message;
-      }
-      throw error;
-    }
+    }, diagnostics);
   }, 120_000);
 });

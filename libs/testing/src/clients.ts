@@ -154,3 +154,20 @@ export class EventInbox<T = unknown> {
     return this.received;
   }
 }
+
+/**
+ * Runs a test body; when it fails, the error message gets `diagnostics()` appended (browser logs,
+ * server output), so a CI failure explains itself.
+ */
+export async function withDiagnostics(work: () => Promise<void>, diagnostics: () => Promise<string>): Promise<void> {
+  try {
+    await work();
+  } catch (error) {
+    if (error instanceof Error) {
+      const message = `${error.message}\n${await diagnostics()}`;
+      error.stack = error.stack?.replace(error.message, message);
+      error.message = message;
+    }
+    throw error;
+  }
+}

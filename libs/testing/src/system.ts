@@ -6,6 +6,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import pg from 'pg';
+import type { Socket } from 'socket.io-client';
+import { createRoom, tokenFor } from './clients.js';
 
 /** The repository root, found from this file in the source tree or in dist/. */
 const here = dirname(fileURLToPath(import.meta.url));
@@ -116,6 +118,25 @@ export class TestSystem {
   }
 
   /** SIGKILL one app (failure tests). */
+  /** A new live room hosted by hostId, created through a gateway's REST API; its id. */
+  async liveRoom(hostId: string, gateway = 0): Promise<string> {
+    return (await createRoom((this.gateways[gateway] as AppHandle).url, await tokenFor(hostId))).id;
+  }
+
+  /**
+   * Registers this file's Jest hooks: the system starts before its tests; afterwards the sockets the
+   * tests push onto the returned array are disconnected and the system is stopped.
+   */
+  useInTests(): Socket[] {
+    const sockets: Socket[] = [];
+    beforeAll(() => this.start());
+    afterAll(async () => {
+      for (const s of sockets) s.disconnect();
+      await this.stop();
+    });
+    return sockets;
+  }
+
   async kill(handle: AppHandle): Promise<void> {
     if (handle.process.exitCode !== null || handle.process.signalCode !== null) return;
     const exited = once(handle.process, 'exit');
