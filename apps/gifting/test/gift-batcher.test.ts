@@ -102,13 +102,16 @@ it('charges once for duplicates racing in concurrent batches', async () => {
 
 it('fails only the gift that breaks the statement; the rest of its batch commits', async () => {
   const batcher = new GiftBatcher(pool, { maxBatch: 100, maxInFlight: 1 });
-  await g.credit('bad1', 100);
-  await g.credit('good1', 100);
-  const bad = order('bad1', 'k-bad', 10, { hostAmount: 9, platformAmount: 9 }); // does not sum to the value
-  const good = order('good1', 'k-good', 10);
-  const [badOutcome, goodOutcome] = await Promise.allSettled([batcher.submit(bad), batcher.submit(good)]);
-  expect(badOutcome.status).toBe('rejected');
-  expect(goodOutcome).toMatchObject({ status: 'fulfilled', value: { result: { txId: good.txId, balance: 90 } } });
-  expect(await balance('bad1')).toBe(100);
-  expect(await count(`SELECT COUNT(*)::int AS n FROM idempotency_keys WHERE user_id = 'bad1' AND scope = 'gift'`, [])).toBe(0);
+  const users = Array.from({ length: 11 }, (_, i) => `split${i}`);
+  for (const u of users) await g.credit(u, 100);
+  // One of eleven does not sum to its value: the statement fails, the batch is halved until it is alone.
+  const orders = users.map((u, i) => order(u, `k-${u}`, 10, i === 6 ? { hostAmount: 9, platformAmount: 9 } : {}));
+  const outcomes = await Promise.allSettled(orders.map((o) => batcher.submit(o)));
+  outcomes.forEach((outcome, i) => {
+    if (i === 6) expect(outcome.status).toBe('rejected');
+    else expect(outcome).toMatchObject({ status: 'fulfilled', value: { result: { txId: orders[i]!.txId, balance: 90 } } });
+  });
+  expect(await balance('split6')).toBe(100);
+  expect(await count(`SELECT COUNT(*)::int AS n FROM idempotency_keys WHERE user_id = 'split6' AND scope = 'gift'`, [])).toBe(0);
+  expect(await count(`SELECT COUNT(*)::int AS n FROM ledger_tx WHERE user_id LIKE 'split%' AND kind = 'gift'`, [])).toBe(10);
 });

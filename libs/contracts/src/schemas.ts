@@ -4,6 +4,16 @@ import { LiveroomError } from './liveroom-error.js';
 /** Ids of users and rooms: 1-64 chars of [A-Za-z0-9_.:-] (PROTOCOL §1). */
 export const idSchema = z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'must be 1-64 chars of [A-Za-z0-9_.:-]');
 
+/**
+ * An idempotency key: 8-128 characters, stored in PostgreSQL, so no NUL and no lone surrogate (two
+ * such keys that differ in JavaScript would be the same text in the database).
+ */
+const idempotencyKeySchema = z
+  .string()
+  .min(8)
+  .max(128)
+  .refine((key) => !/[\0\uD800-\uDFFF]/u.test(key), 'must be text without NUL characters or lone surrogates');
+
 const seqSchema = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
 /** Length in Unicode code points, so an emoji counts as one character. */
@@ -63,14 +73,14 @@ export const giftSendSchema = z.strictObject({
   roomId: idSchema,
   giftId: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'giftId must be 1-64 chars of [A-Za-z0-9_.:-]'),
   count: z.number().int().min(1).max(9999),
-  idempotencyKey: z.string().min(8).max(128),
+  idempotencyKey: idempotencyKeySchema,
 });
 export type GiftSendInput = z.infer<typeof giftSendSchema>;
 
 /** POST /v1/admin/wallets/:userId/credits body (PROTOCOL §7): a confirmed top-up. */
 export const walletCreditSchema = z.strictObject({
   amount: z.number().int().min(1).max(1_000_000_000),
-  idempotencyKey: z.string().min(8).max(128),
+  idempotencyKey: idempotencyKeySchema,
 });
 
 export const leaderboardQuerySchema = z.strictObject({

@@ -30,6 +30,8 @@ export class LiveroomClient implements RequestSender {
   private readonly listeners = new Map<string, Set<Listener>>();
   private closed = false;
   private connecting: Promise<void> | null = null;
+  /** The connection was lost with rooms joined: the next connection, whoever opens it, resumes them. */
+  private resumePending = false;
   /** Gateways that announced a drain, until when to avoid them. */
   private readonly drainingUntil = new Map<string, number>();
   private readonly ackTimeoutMs: number;
@@ -114,7 +116,7 @@ export class LiveroomClient implements RequestSender {
     let lastError: WireError = { code: 'UNAVAILABLE', message: 'not connected' };
     for (let attempt = 0; attempt < attempts && !this.closed; attempt++) {
       try {
-        await this.connect();
+        await withDeadline(this.connect(), this.ackTimeoutMs, 'no gateway reachable');
         const ack = await this.emitWithAck<Ack<T>>(event, payload);
         if (ack.ok) return ack as T;
         lastError = ack.error;
@@ -180,8 +182,17 @@ export class LiveroomClient implements RequestSender {
     for (let attempt = 0; !this.closed; attempt++) {
       const url = ranked[attempt % ranked.length] as string;
       try {
-        this.socket = await this.open(url);
+        const socket = await this.open(url);
+        if (this.closed) {
+          socket.close();
+          break;
+        }
+        this.socket = socket;
         this.emit('connected', url);
+        if (this.resumePending) {
+          this.resumePending = false;
+          void Promise.all([...this.rooms.values()].map((s) => this.resume(s)));
+        }
         return;
       } catch (error) {
         if (error instanceof Error && error.message === 'UNAUTHORIZED') {
@@ -230,11 +241,11 @@ export class LiveroomClient implements RequestSender {
     this.socket = null;
     this.emit('disconnected', reason);
     if (this.closed || reason === 'io client disconnect') return;
+    this.resumePending = this.rooms.size > 0;
     try {
       await delay(Math.random() * (this.options.reconnectJitterMs ?? 500));
       if (this.closed) return;
       await this.connect();
-      await Promise.all([...this.rooms.values()].map((s) => this.resume(s)));
     } catch (error) {
       this.emit('error', error);
     }
@@ -243,6 +254,13 @@ export class LiveroomClient implements RequestSender {
   private emit(event: string, ...args: unknown[]): void {
     for (const listener of this.listeners.get(event) ?? []) listener(...args);
   }
+}
+
+/** Rejects after ms (the work itself goes on: a connection attempt stays useful for the next request). */
+function withDeadline<T>(work: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)));
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
 
 function delay(ms: number): Promise<void> {

@@ -16,36 +16,44 @@ export const MAX_MESSAGE_BYTES = SIGNAL_PAYLOAD_MAX_BYTES + 512;
 
 const SIGNAL_PREFIX = '["cohost:signal",';
 
+/** Socket.IO packet types whose JSON array starts with an event name: EVENT and BINARY_EVENT. */
+const EVENT_TYPES = new Set(['2', '5']);
+
 /**
- * Bytes of the event's payload in an encoded Socket.IO packet (`2<ackId>["event",<payload>]`):
- * everything after the event name, without the closing bracket.
+ * Bytes of a packet's payload. For an event (`2<ackId>["event",<payload>]`) everything after the
+ * event name's comma, without the closing bracket; for any other packet (ACK, CONNECT) all of it.
  */
 function payloadBytes(packet: string): number {
-  const start = packet.indexOf('",');
-  return Buffer.byteLength(packet) - (start < 0 ? 0 : start + 2) - 1;
+  const total = Buffer.byteLength(packet);
+  if (!EVENT_TYPES.has(packet[0] ?? '')) return total;
+  const comma = packet.indexOf(',', packet.indexOf('['));
+  return comma < 0 ? total : total - comma - 2;
 }
 
 /**
  * The default Socket.IO decoder with PROTOCOL's payload limit. Throwing here makes Socket.IO close
  * the connection (its "parse error" path). Only long packets are measured: a string of n UTF-16
- * units has at most 3n UTF-8 bytes, so shorter ones cannot be over the limit.
+ * units has at most 3n UTF-8 bytes, so shorter ones cannot be over the limit. Binary attachments
+ * count toward the packet that announced them.
  */
 class PayloadLimitDecoder extends Decoder {
+  private attachedBytes = 0;
+
   override add(chunk: unknown): void {
     if (typeof chunk === 'string') {
+      this.attachedBytes = 0;
       if (chunk.length * 3 > MAX_PAYLOAD_BYTES) {
         const limit = chunk.startsWith(SIGNAL_PREFIX, chunk.indexOf('[')) ? SIGNAL_PAYLOAD_MAX_BYTES : MAX_PAYLOAD_BYTES;
-        if (payloadBytes(chunk) > limit) throw new Error('payload too large');
+        const bytes = payloadBytes(chunk);
+        if (bytes > limit) throw new Error('payload too large');
+        this.attachedBytes = bytes;
       }
-    } else if (isOversizedBinary(chunk)) {
-      throw new Error('payload too large');
+    } else if (chunk instanceof ArrayBuffer || ArrayBuffer.isView(chunk)) {
+      this.attachedBytes += chunk.byteLength;
+      if (this.attachedBytes > MAX_PAYLOAD_BYTES) throw new Error('payload too large');
     }
     super.add(chunk);
   }
-}
-
-function isOversizedBinary(chunk: unknown): boolean {
-  return (chunk instanceof ArrayBuffer || ArrayBuffer.isView(chunk)) && chunk.byteLength > MAX_PAYLOAD_BYTES;
 }
 
 /** The `parser` option of the Socket.IO server. */

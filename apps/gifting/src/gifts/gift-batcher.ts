@@ -59,7 +59,7 @@ function isRetryable(error: unknown): boolean {
  * Each gift keeps its own outcome: the statement stores every gift's result under its idempotency key.
  * The same (user, key) twice in one batch is sent once and both get the stored record. A batch that
  * lost a race with a concurrent duplicate runs again (it then replays the duplicate's result); one
- * that fails for another reason is retried gift by gift, so one bad gift fails alone.
+ * that fails for another reason is halved until the bad gift is alone, so it fails alone.
  */
 export class GiftBatcher {
   private queue: Waiting[] = [];
@@ -116,8 +116,11 @@ export class GiftBatcher {
         for (const w of batch) w.reject(error);
         return;
       }
-      // Something in the batch failed the whole statement: find out which by sending each alone.
-      await Promise.all(groups.map((group) => this.send(group)));
+      // Something in the batch failed the whole statement: halve it until the bad gift is alone.
+      // One half after the other, so a failure never multiplies the statements on the pool.
+      const half = Math.ceil(groups.length / 2);
+      await this.send(groups.slice(0, half).flat());
+      await this.send(groups.slice(half).flat());
     }
   }
 
