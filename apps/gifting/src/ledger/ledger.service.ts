@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type QueryRunner } from 'typeorm';
 import type { LedgerCheck } from '#contracts';
 import { rows, toInt } from '#persistence';
+import { readOutboxBacklog } from '../outbox/outbox.service.js';
 import { type AccountKind, Accounts } from './accounts.js';
 
 export interface LedgerTx {
@@ -115,17 +116,15 @@ export class LedgerService {
       ) s ON s.account_id = w.account_id
       WHERE w.balance <> COALESCE(s.sum, 0)
       ORDER BY w.account_id LIMIT 100`)) as { account_id: string; balance: string; entries_sum: string }[];
-    const [outbox] = (await this.db.query(`
-      SELECT COUNT(*) AS n, FLOOR(EXTRACT(EPOCH FROM (clock_timestamp() - MIN(created_at))) * 1000) AS oldest_ms
-      FROM gift_outbox WHERE dispatched_at IS NULL`)) as { n: string; oldest_ms: string | null }[];
+    const outbox = await readOutboxBacklog(this.db);
     return {
       balanced: toInt(totals?.total) === 0 && totals?.unbalanced_tx === false,
       totalDebits: toInt(totals?.debits),
       totalCredits: toInt(totals?.credits),
       accounts: toInt(totals?.accounts),
       mismatches: mismatches.map((m) => ({ accountId: m.account_id, balance: toInt(m.balance), entriesSum: toInt(m.entries_sum) })),
-      undispatchedOutbox: toInt(outbox?.n),
-      oldestUndispatchedMs: outbox?.oldest_ms === null || outbox?.oldest_ms === undefined ? null : Math.max(0, toInt(outbox.oldest_ms)),
+      undispatchedOutbox: outbox.pending,
+      oldestUndispatchedMs: outbox.oldestMs,
     };
   }
 }

@@ -1,15 +1,11 @@
 import { Gauge, Histogram, type Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
+import { type OutboxBacklog, readOutboxBacklog } from './outbox.service.js';
 
 /** A scrape waits at most this long for the backlog query (PostgreSQL down must not hang /metrics). */
 const BACKLOG_QUERY_TIMEOUT_MS = 2000;
 /** Both backlog gauges of one scrape share one query. */
 const BACKLOG_REUSE_MS = 1000;
-
-interface Backlog {
-  pending: number;
-  oldestAgeSec: number;
-}
 
 /**
  * Outbox lag: how long a committed gift waits to be announced (a histogram observed by the relay,
@@ -20,7 +16,7 @@ interface Backlog {
  */
 export class OutboxMetrics {
   private readonly dispatch: Histogram;
-  private backlog: { at: number; value: Promise<Backlog | null> } | null = null;
+  private backlog: { at: number; value: Promise<OutboxBacklog | null> } | null = null;
 
   constructor(
     registry: Registry,
@@ -49,7 +45,7 @@ export class OutboxMetrics {
       registers,
       async collect() {
         const backlog = await readBacklog();
-        if (backlog) this.set(backlog.oldestAgeSec);
+        if (backlog) this.set((backlog.oldestMs ?? 0) / 1000);
       },
     });
   }
@@ -60,7 +56,7 @@ export class OutboxMetrics {
   }
 
   /** The backlog, or null when PostgreSQL did not answer in time (the gauges keep their last value). */
-  private readBacklog(): Promise<Backlog | null> {
+  private readBacklog(): Promise<OutboxBacklog | null> {
     const now = Date.now();
     if (this.backlog && now - this.backlog.at < BACKLOG_REUSE_MS) return this.backlog.value;
     const value = this.queryBacklog();
@@ -68,22 +64,11 @@ export class OutboxMetrics {
     return value;
   }
 
-  private async queryBacklog(): Promise<Backlog | null> {
+  private async queryBacklog(): Promise<OutboxBacklog | null> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), BACKLOG_QUERY_TIMEOUT_MS)));
-    const query = this.db
-      .query(
-        `SELECT count(*)::int AS pending,
-                COALESCE(EXTRACT(EPOCH FROM clock_timestamp() - min(created_at)), 0)::float8 AS oldest
-         FROM gift_outbox WHERE dispatched_at IS NULL`,
-      )
-      .then((rows: { pending: number; oldest: number }[]) => {
-        const row = rows[0];
-        return row ? { pending: Number(row.pending), oldestAgeSec: Math.max(0, Number(row.oldest)) } : null;
-      })
-      .catch(() => null);
     try {
-      return await Promise.race([query, timeout]);
+      return await Promise.race([readOutboxBacklog(this.db).catch(() => null), timeout]);
     } finally {
       clearTimeout(timer);
     }

@@ -1,4 +1,6 @@
+import type { DataSource } from 'typeorm';
 import type { GiftEvent } from '#contracts';
+import { toInt } from '#persistence';
 
 export type GiftDraft = Omit<GiftEvent, 'seq' | 'ts'>;
 
@@ -18,4 +20,20 @@ export function draftOf(stored: unknown): GiftDraft {
     count: Number(e.count),
     value: Number(e.value),
   };
+}
+
+/** Undispatched outbox rows (the whole table) and the age of the oldest, by the database's clock. */
+export interface OutboxBacklog {
+  pending: number;
+  /** null when nothing waits. */
+  oldestMs: number | null;
+}
+
+/** One indexed query (the partial index on undispatched rows): for the ledger check and the metrics. */
+export async function readOutboxBacklog(db: DataSource): Promise<OutboxBacklog> {
+  const [row] = (await db.query(`
+    SELECT COUNT(*) AS n, FLOOR(EXTRACT(EPOCH FROM (clock_timestamp() - MIN(created_at))) * 1000) AS oldest_ms
+    FROM gift_outbox WHERE dispatched_at IS NULL`)) as { n: string; oldest_ms: string | null }[];
+  const oldest = row?.oldest_ms;
+  return { pending: toInt(row?.n), oldestMs: oldest === null || oldest === undefined ? null : Math.max(0, toInt(oldest)) };
 }
