@@ -32,10 +32,15 @@ interface Waiting {
   reject(error: unknown): void;
 }
 
+/** gifting_send_gifts' parameters in order: one array per field, one element per gift. */
+const COLUMNS = [
+  'userId', 'key', 'request', 'roomId', 'hostId', 'giftId', 'count', 'value', 'hostAmount', 'platformAmount', 'txId', 'event',
+] as const satisfies readonly (keyof GiftOrder)[];
+
 const SEND_GIFTS: Omit<pg.QueryConfig, 'values'> = {
   name: 'gifting_send_gifts',
   text: `SELECT idx, request, result, error_code, error_message
-         FROM gifting_send_gifts($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+         FROM gifting_send_gifts(${COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})`,
 };
 
 const RETRIES = 5;
@@ -125,20 +130,7 @@ export class GiftBatcher {
   }
 
   private async execute(orders: GiftOrder[]): Promise<Map<number, StoredRow>> {
-    const values = [
-      orders.map((o) => o.userId),
-      orders.map((o) => o.key),
-      orders.map((o) => o.request),
-      orders.map((o) => o.roomId),
-      orders.map((o) => o.hostId),
-      orders.map((o) => o.giftId),
-      orders.map((o) => o.count),
-      orders.map((o) => o.value),
-      orders.map((o) => o.hostAmount),
-      orders.map((o) => o.platformAmount),
-      orders.map((o) => o.txId),
-      orders.map((o) => o.event),
-    ];
+    const values = COLUMNS.map((column) => orders.map((o) => o[column]));
     for (let attempt = 1; ; attempt++) {
       try {
         const res = await this.pool().query<StoredRow & { idx: number }>({ ...SEND_GIFTS, values });
