@@ -23,6 +23,8 @@ const WS_OPEN = 1;
 export interface WriteStats {
   written: number;
   dropped: number;
+  /** UTF-8 bytes of the packet (the same for every socket). */
+  bytes: number;
 }
 
 /** Packets engine.io may hold for one socket (slow polling client, stalled upgrade) before it is cut. */
@@ -43,6 +45,7 @@ export class FrameWriter {
   ) {}
 
   write(sockets: Iterable<Socket>, packet: string): WriteStats {
+    let encoded: Buffer | null = null;
     let frame: Buffer[] | null = null;
     let written = 0;
     let dropped = 0;
@@ -60,7 +63,8 @@ export class FrameWriter {
         // Direct only while engine.io holds nothing for this socket, so nothing can be overtaken.
         // Relies on perMessageDeflate being off (RedisIoAdapter): ws then writes frames in call order.
         if (ws?._sender && ws._socket && ws.readyState === WS_OPEN && conn.writeBuffer.length === 0) {
-          frame ??= [Buffer.concat(Sender.frame(Buffer.from(`4${packet}`), FRAME_OPTIONS))];
+          encoded ??= Buffer.from(`4${packet}`);
+          frame ??= [Buffer.concat(Sender.frame(encoded, FRAME_OPTIONS))];
           ws._sender.sendFrame(frame);
         } else {
           conn.write(packet);
@@ -72,7 +76,8 @@ export class FrameWriter {
         dropped++;
       }
     }
-    return { written, dropped };
+    // The Engine.IO message type '4' is the one byte that is not the packet's.
+    return { written, dropped, bytes: encoded ? encoded.length - 1 : Buffer.byteLength(packet) };
   }
 }
 

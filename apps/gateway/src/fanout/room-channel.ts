@@ -124,10 +124,7 @@ export class RoomChannel {
     if (this.sockets.size > 0) {
       let json = `{"roomId":"${this.roomId}","events":[`;
       for (let i = 0; i < pending.length; i++) json += (i === 0 ? '' : ',') + (pending[i] as RawRoomEvent).json;
-      const packet = eventPacket('room:events', `${json}]}`);
-      this.writer.write(this.sockets, packet);
-      // Once per frame, whatever the number of sockets (UTF-8 bytes of the Socket.IO packet).
-      frameBytes = Buffer.byteLength(packet);
+      frameBytes = this.writer.write(this.sockets, eventPacket('room:events', `${json}]}`)).bytes;
     }
     this.flushedSeq = this.lastSeq;
     this.flushedIndex = this.events.length;
