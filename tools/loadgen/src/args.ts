@@ -1,5 +1,13 @@
 import { parseArgs } from 'node:util';
 
+/**
+ * Node flags for the server processes the benchmarks start, from BENCH_NODE_ARGS (space-separated),
+ * e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile them under load.
+ */
+export function serverNodeArgs(env: NodeJS.ProcessEnv = process.env): string[] {
+  return (env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+}
+
 export interface LoadgenOptions {
   urls: string[];
   viewers: number;

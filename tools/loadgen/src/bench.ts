@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SignJWT } from 'jose';
+import { serverNodeArgs } from './args.js';
 
 const dist = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 const arg = (name: string, fallback: string): string => {
@@ -42,11 +43,8 @@ interface Result {
   serverCpu: { totalSec: number; deliveredPerCpuSec: number; processes: { pid: number; seconds: number }[] };
 }
 
-/** BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the servers under load. */
-const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-
 function startNode(script: string, env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, [...nodeArgs, join(dist, script)], { env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, [...serverNodeArgs(), join(dist, script)], { env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
   return child;
 }
 

@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { rankGateways } from '#sdk';
 import { SignJWT } from 'jose';
 import { io, type Socket } from 'socket.io-client';
+import { serverNodeArgs } from './args.js';
 import type { ClientOutcome, FailoverTask } from './failover-worker.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -39,9 +40,7 @@ const log = (line: string): void => void process.stderr.write(`${line}\n`);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 function startNode(script: string, env: NodeJS.ProcessEnv): ChildProcess {
-  // BENCH_NODE_ARGS: extra node flags for the servers, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
-  const nodeArgs = process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ') : [];
-  return spawn(process.execPath, [...nodeArgs, join(dist, script)], { env: { ...process.env, LOG_LEVEL: 'error', ...env }, stdio: ['ignore', process.env.FAILOVER_STDOUT ? 'inherit' : 'ignore', 'inherit'] });
+  return spawn(process.execPath, [...serverNodeArgs(), join(dist, script)], { env: { ...process.env, LOG_LEVEL: 'error', ...env }, stdio: ['ignore', process.env.FAILOVER_STDOUT ? 'inherit' : 'ignore', 'inherit'] });
 }
 
 async function waitHttp(url: string): Promise<void> {

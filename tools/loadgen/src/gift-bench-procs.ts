@@ -6,6 +6,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, readdirSync, readFileSync, type WriteStream } from 'node:fs';
 import { Redis } from 'ioredis';
 import { SignJWT } from 'jose';
+import { serverNodeArgs } from './args.js';
 import { clockTicksPerSecond, readProcCpu } from './stats.js';
 
 export interface App {
@@ -17,9 +18,7 @@ export interface App {
 
 export function startApp(dist: string, name: string, script: string, env: Record<string, string>, logPath: string): App {
   const log = createWriteStream(logPath);
-  // BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the servers under load.
-  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, `${dist}/${script}`], {
+  const child = spawn(process.execPath, [...serverNodeArgs(), `${dist}/${script}`], {
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
