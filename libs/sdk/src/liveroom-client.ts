@@ -116,7 +116,7 @@ export class LiveroomClient implements RequestSender {
     let lastError: WireError = { code: 'UNAVAILABLE', message: 'not connected' };
     for (let attempt = 0; attempt < attempts && !this.closed; attempt++) {
       try {
-        await withDeadline(this.connect(), this.ackTimeoutMs, 'no gateway reachable');
+        if (!this.socket?.connected) await withDeadline(this.connect(), this.ackTimeoutMs, 'no gateway reachable');
         const ack = await this.emitWithAck<Ack<T>>(event, payload);
         if (ack.ok) return ack as T;
         lastError = ack.error;
