@@ -8,6 +8,12 @@ export const gatewayConfigSchema = withJwtSecretRule(
     ...commonEnv,
     ...databaseEnv,
     GATEWAY_PORT: port(3000),
+    /**
+     * Connections the kernel queues before the gateway accepts them (capped by net.core.somaxconn).
+     * Node's default, 511, overflows when a failed node's clients all arrive at once: the dropped SYNs
+     * are retried by the clients after 1, 3, 7 s, which made a failover take seconds.
+     */
+    GATEWAY_LISTEN_BACKLOG: z.coerce.number().int().min(1).max(65535).default(8192),
     JWT_SECRET: z.string().min(1).default(DEV_JWT_SECRET),
     /** Unique per process: keys this gateway's viewer counts in Redis. */
     GATEWAY_ID: z

@@ -32,7 +32,9 @@ async function bootstrap(): Promise<void> {
   app.useStaticAssets(config.GATEWAY_WEB_DIR, { index: 'index.html', fallthrough: true });
   setupOpenApi(app);
   app.enableShutdownHooks();
-  await app.listen(config.GATEWAY_PORT, '0.0.0.0');
+  // Nest passes extra arguments on to http.Server.listen(port, host, backlog); its types don't say so.
+  const listen = app.listen.bind(app) as unknown as (port: number, host: string, backlog: number) => Promise<unknown>;
+  await listen(config.GATEWAY_PORT, '0.0.0.0', config.GATEWAY_LISTEN_BACKLOG);
   logger.log(`gateway ${config.GATEWAY_ID} listening on :${config.GATEWAY_PORT}`, 'bootstrap');
 }
 

@@ -96,6 +96,36 @@ it('keeps every stream ordered and gap-free while viewers join and resume during
   expect(gwB).toBeDefined();
 });
 
+it('keeps streams gap-free when many viewers rejoin one room at the same instant (as after a node failure)', async () => {
+  // The joins of one room that run together share their Redis reads (JoinReads); each must still
+  // merge them with the channel's memory correctly while the room is busy.
+  const room = await createRoom(system.gateways[0]!.url, await tokenFor('host'));
+  const senders = await Promise.all(Array.from({ length: 4 }, (_, i) => viewer(1, `storm-sender-${i}`)));
+  await Promise.all(senders.map((s) => s.emitWithAck('room:join', { roomId: room.id })));
+  const send = (s: Socket, i: number, n: number) => s.emitWithAck('barrage:send', { roomId: room.id, text: `w${i}-${n}`, clientMsgId: `w-${n}` });
+  // Some history first, so that the resumes have something to miss.
+  for (let n = 0; n < 5; n++) await Promise.all(senders.map((s, i) => send(s, i, n)));
+  const sinceSeq = 10;
+  const sending = Promise.all(senders.map(async (s, i) => {
+    for (let n = 5; n < 40; n++) expect(await send(s, i, n)).toMatchObject({ ok: true });
+  }));
+  const joiners = await Promise.all(Array.from({ length: 40 }, (_, i) => viewer(0, `storm-${i}`)));
+  const recorders = joiners.map((s) => new StreamRecorder(s, room.id));
+  // Half resume from the same seq, half join fresh: all in one burst.
+  const acks = await Promise.all(recorders.map((r, i) => r.join(i % 2 === 0 ? sinceSeq : undefined)));
+  for (const ack of acks) expect(ack).toMatchObject({ ok: true });
+  for (let i = 0; i < acks.length; i += 2) expect(acks[i]!.resync).toBeUndefined();
+  await sending;
+  const finalSeq = 4 * 40;
+  await Promise.all(recorders.map((r) => r.until(finalSeq)));
+  for (const [i, rec] of recorders.entries()) {
+    expect(rec.framesBeforeJoin).toBe(0);
+    if (i % 2 === 0) expect(rec.from).toBe(sinceSeq);
+    expect(continuityProblems(rec.events.map((e) => e.seq), rec.from)).toEqual([]);
+    expect(rec.lastSeq).toBe(finalSeq);
+  }
+});
+
 it('caps a user at 20 counted likes per second across gateways', async () => {
   const room = await createRoom(system.gateways[0]!.url, await tokenFor('host'));
   const onA = await viewer(0, 'liker');

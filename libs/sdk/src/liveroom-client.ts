@@ -18,6 +18,8 @@ import {
 
 type Listener = (...args: unknown[]) => void;
 const RETRYABLE = new Set(['UNAVAILABLE', 'INTERNAL']);
+/** How long a gateway whose connection died is tried after the others. */
+const LOST_GATEWAY_AVOID_MS = 10_000;
 
 /**
  * liveroom over Socket.IO: connects to the best-ranked gateway and fails over to the next, rejoins
@@ -32,8 +34,8 @@ export class LiveroomClient implements RequestSender {
   private connecting: Promise<void> | null = null;
   /** The connection was lost with rooms joined: the next connection, whoever opens it, resumes them. */
   private resumePending = false;
-  /** Gateways that announced a drain, until when to avoid them. */
-  private readonly drainingUntil = new Map<string, number>();
+  /** Gateways to try last, until when: those that announced a drain, and one whose connection just died. */
+  private readonly avoidUntil = new Map<string, number>();
   private readonly ackTimeoutMs: number;
   /** Listeners of server events, attached to every socket this client opens. */
   private readonly serverListeners = new Map<string, Set<Listener>>();
@@ -177,8 +179,9 @@ export class LiveroomClient implements RequestSender {
   private async connectLoop(): Promise<void> {
     const now = Date.now();
     const all = rankGateways(this.options.urls, this.options.affinityKey ?? '');
-    // Draining gateways last: still usable if every other one is down.
-    const ranked = [...all.filter((u) => (this.drainingUntil.get(u) ?? 0) <= now), ...all.filter((u) => (this.drainingUntil.get(u) ?? 0) > now)];
+    // Avoided gateways last: still usable if every other one is down.
+    const avoided = (u: string): boolean => (this.avoidUntil.get(u) ?? 0) > now;
+    const ranked = [...all.filter((u) => !avoided(u)), ...all.filter(avoided)];
     for (let attempt = 0; !this.closed; attempt++) {
       const url = ranked[attempt % ranked.length] as string;
       try {
@@ -228,19 +231,23 @@ export class LiveroomClient implements RequestSender {
       stream?.handlers.onKicked?.(kicked);
     });
     socket.on('server:drain', (drain: { reconnectInMs?: number }) =>
-      this.drainingUntil.set(url, Date.now() + Math.max(30_000, 2 * (drain?.reconnectInMs ?? 0))),
+      this.avoid(url, Math.max(30_000, 2 * (drain?.reconnectInMs ?? 0))),
     );
-    socket.once('disconnect', (reason: string) => void this.onDisconnect(socket, reason));
+    socket.once('disconnect', (reason: string) => void this.onDisconnect(socket, reason, url));
     for (const [event, listeners] of this.serverListeners) for (const listener of listeners) socket.on(event, listener);
     return socket;
   }
 
   /** Another gateway (or the same, back again), then every room resumes where it stopped. */
-  private async onDisconnect(socket: Socket, reason: string): Promise<void> {
+  private async onDisconnect(socket: Socket, reason: string, url: string): Promise<void> {
     if (this.socket !== socket) return;
     this.socket = null;
     this.emit('disconnected', reason);
     if (this.closed || reason === 'io client disconnect') return;
+    // The connection died (not closed by the server): the node is likely down, so try the next one
+    // first instead of paying a refused or timed-out attempt on it. A server-side close (too slow, drain)
+    // leaves the node a good choice.
+    if (reason !== 'io server disconnect') this.avoid(url, LOST_GATEWAY_AVOID_MS);
     this.resumePending = this.rooms.size > 0;
     try {
       await delay(Math.random() * (this.options.reconnectJitterMs ?? 500));
@@ -249,6 +256,10 @@ export class LiveroomClient implements RequestSender {
     } catch (error) {
       this.emit('error', error);
     }
+  }
+
+  private avoid(url: string, ms: number): void {
+    this.avoidUntil.set(url, Math.max(this.avoidUntil.get(url) ?? 0, Date.now() + ms));
   }
 
   private emit(event: string, ...args: unknown[]): void {

@@ -96,7 +96,7 @@ async function main(): Promise<void> {
     const started = Date.now();
     const ready = await Promise.all(
       Array.from({ length: workers }, (_, w) => {
-        const child = fork(join(here, 'failover-worker.js'), { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+        const child = fork(join(here, 'failover-worker.js'), { execArgv: process.env.FAILOVER_WORKER_NODE_ARGS?.split(' ').filter(Boolean) ?? [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
         children.push(child);
         const task: FailoverTask = { index: w, urls, rooms, count: Math.ceil(clients / workers), jwtSecret: secret };
         child.send({ task });
@@ -160,6 +160,8 @@ async function main(): Promise<void> {
     if (stillOnDoomed > 0) process.stdout.write(`${stillOnDoomed} clients still report the killed gateway\n`);
   } finally {
     for (const s of senders) s.disconnect();
+    // Workers exit by themselves after reporting (and write a --cpu-prof then); kill what hangs.
+    await Promise.all(children.map((c) => (c.exitCode === null && c.signalCode === null ? Promise.race([once(c, 'exit'), sleep(5000)]) : undefined)));
     for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
     await Promise.all([...nodes, ...backends].map(async (n) => (n.exitCode === null && n.signalCode === null ? (n.kill('SIGTERM'), once(n, 'exit')) : undefined)));
   }

@@ -11,11 +11,12 @@ import { DrainService } from './drain.service.js';
 import { LikesService } from './likes.service.js';
 import { PresenceService } from './presence.service.js';
 import { RealtimeGateway } from './realtime.gateway.js';
+import { JoinReads } from './join-reads.js';
 import { RoomMembershipService } from './room-membership.service.js';
 import { StatsBroadcasterService } from './stats-broadcaster.service.js';
 
 @Module({
   imports: [SocketRouterModule, AuthModule, FanoutModule, RoomsModule, ServicesModule, GiftingModule, ModerationModule],
-  providers: [PresenceService, DrainService, RealtimeGateway, RoomMembershipService, BarrageRelayService, LikesService, StatsBroadcasterService],
+  providers: [PresenceService, DrainService, RealtimeGateway, JoinReads, RoomMembershipService, BarrageRelayService, LikesService, StatsBroadcasterService],
 })
 export class RealtimeModule {}

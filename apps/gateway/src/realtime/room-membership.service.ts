@@ -1,14 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import type { Socket } from 'socket.io';
 import { LiveroomError, parseInput, type RoomEvent, type RoomJoinResult, roomJoinSchema, roomLeaveSchema } from '#contracts';
-import { type RawRoomEvent, RoomLog } from '#room-log';
+import type { RawRoomEvent } from '#room-log';
 import { stateOf } from '../common/socket-state.js';
 import { type Ack, toLiveroomError } from '../errors/error-mapping.js';
 import { FanoutService } from '../fanout/fanout.service.js';
 import type { RoomChannel } from '../fanout/room-channel.js';
-import { RoomDirectory, type RoomMeta } from '../rooms/room-directory.js';
-import { RoomStatsService } from '../rooms/room-stats.service.js';
+import type { RoomMeta } from '../rooms/room-directory.js';
 import { toInfo } from '../rooms/rooms.service.js';
+import { JoinReads } from './join-reads.js';
 
 const RECENT_BARRAGE = 50;
 /** Rooms one connection may be in at once. */
@@ -30,10 +30,8 @@ type BuildAck = (meta: RoomMeta, viewers: number, likes: number) => RoomJoinResu
 @Injectable()
 export class RoomMembershipService {
   constructor(
-    private readonly directory: RoomDirectory,
-    private readonly roomLog: RoomLog,
+    private readonly reads: JoinReads,
     private readonly fanout: FanoutService,
-    private readonly stats: RoomStatsService,
   ) {}
 
   async join(socket: Socket, payload: unknown, reply: Reply): Promise<void> {
@@ -58,12 +56,14 @@ export class RoomMembershipService {
         throw new LiveroomError('FORBIDDEN', `at most ${MAX_ROOMS_PER_SOCKET} rooms per connection`);
       }
       state.joining.set(roomId, token);
-      const meta = await this.directory.require(roomId);
+      // Read together (one write to Redis with auto-pipelining); judged in order: not found, ended, banned.
+      const [meta, banned, stats] = await Promise.all([
+        this.reads.meta(roomId),
+        state.caller ? this.reads.isBanned(roomId, state.caller.userId) : false,
+        this.reads.viewersAndLikes(roomId),
+      ]);
       if (!meta.live) throw new LiveroomError('ROOM_ENDED', `room ${roomId} has ended`);
-      if (state.caller && (await this.directory.isBanned(roomId, state.caller.userId))) {
-        throw new LiveroomError('BANNED', `you are banned from room ${roomId}`);
-      }
-      const stats = await this.stats.roomStats(roomId);
+      if (banned) throw new LiveroomError('BANNED', `you are banned from room ${roomId}`);
       for (let attempt = 0; attempt < 3 && !answered; attempt++) {
         const channel = await this.fanout.acquire(roomId);
         const prepared = await this.prepare(channel, input.sinceSeq);
@@ -110,8 +110,11 @@ export class RoomMembershipService {
    */
   private async prepare(channel: RoomChannel, sinceSeq: number | undefined): Promise<(flushedSeq: number) => BuildAck | null> {
     let history: { events: RawRoomEvent[]; seq: number } | null = null;
+    const reading = this.reads.recentBarrage(channel.roomId);
+    // Settled now so that a failure while history is awaited is not an unhandled rejection.
+    reading.catch(() => undefined);
     if (sinceSeq !== undefined) {
-      const h = await this.roomLog.history(channel.roomId, sinceSeq);
+      const h = await this.reads.history(channel.roomId, sinceSeq);
       if (!h.resync) {
         history = h;
         // The client saw events this gateway has not sent yet: wait, or they would come twice.
@@ -119,7 +122,7 @@ export class RoomMembershipService {
         if (sinceSeq > channel.flushedSeq) throw new LiveroomError('UNAVAILABLE', 'gateway is catching up; retry', 200);
       }
     }
-    const recent = await this.roomLog.recentBarrage(channel.roomId);
+    const recent = await reading;
     const resync = sinceSeq !== undefined && history === null;
 
     return (flushedSeq) => {
