@@ -7,9 +7,24 @@ export interface WireError {
   retryAfterMs?: number;
 }
 
+/** Codes worth a stack trace: failures to investigate, not answers to the client's request. */
+const TRACED = new Set<ErrorCode>(['INTERNAL', 'UNAVAILABLE']);
+let savedStackTraceLimit: number | undefined;
+
+/** Evaluated as super()'s argument: V8 captures the stack inside Error(), so it sees the limit set here. */
+function untracedFor(code: ErrorCode, message: string): string {
+  if (!TRACED.has(code)) {
+    savedStackTraceLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+  }
+  return message;
+}
+
 /**
  * The one error type of liveroom. Services throw it; the gateway maps it to an ack or an HTTP
- * response, and the transport carries it between apps as a WireError.
+ * response, and the transport carries it between apps as a WireError. Business answers
+ * (RATE_LIMITED, NOT_IN_ROOM, INSUFFICIENT_FUNDS, ...) carry no stack: capturing one cost 8-15 µs
+ * (42 µs in a busy gateway), a fifth of the gateway's CPU per refused request under a flood.
  */
 export class LiveroomError extends Error {
   constructor(
@@ -17,7 +32,11 @@ export class LiveroomError extends Error {
     message: string = code,
     readonly retryAfterMs?: number,
   ) {
-    super(message);
+    super(untracedFor(code, message));
+    if (savedStackTraceLimit !== undefined) {
+      Error.stackTraceLimit = savedStackTraceLimit;
+      savedStackTraceLimit = undefined;
+    }
     this.name = 'LiveroomError';
   }
 
