@@ -19,8 +19,6 @@ export interface LoadOptions {
   /** Viewer tokens, one per socket. */
   viewerTokens: string[];
   observerToken: string;
-  /** How many of the viewers also join the room (and so receive every gift event); the rest only send. */
-  joined: number;
 }
 
 export interface LoadResult {
@@ -68,7 +66,7 @@ export async function connectViewers(o: LoadOptions): Promise<{ viewers: RawSioC
   const viewers: RawSioClient[] = new Array<RawSioClient>(o.viewerTokens.length);
   await mapLimit(o.viewerTokens.length, 50, async (i) => {
     const c = await RawSioClient.connect(o.url, { auth: { token: o.viewerTokens[i] }, connectTimeoutMs: 15_000 });
-    if (i < o.joined) await joinRoom(c, o.roomId);
+    await joinRoom(c, o.roomId);
     viewers[i] = c;
   });
   return { viewers, observer };

@@ -5,10 +5,7 @@
  * commit→room latency, missing/duplicate gifts, the ledger check and server CPU per process group.
  *
  *   node dist/tools/loadgen/src/gift-bench.js --viewers 1000 --rate 2000 --duration 20 [--gift rose]
- *     [--joined N] [--drain 5] [--port-base 3960] [--json out.json]
- *
- * --joined N: only the first N viewers join the room and receive its stream (default: all). With 0 the
- * bench measures the gift path alone; the observer still times every gift event in the room.
+ *     [--drain 5] [--port-base 3960] [--json out.json]
  *
  * Gifting tuning (GIFTING_CONCURRENCY, DATABASE_POOL_SIZE, OUTBOX_*, HOST_SHARE) passes through the env.
  */
@@ -39,9 +36,6 @@ const rate = num('rate', 500);
 const durationSec = num('duration', 15);
 const drainSec = num('drain', 5);
 const giftId = arg('gift', 'rose');
-const joinedArg = Number(arg('joined', String(viewerCount)));
-if (!Number.isInteger(joinedArg) || joinedArg < 0 || joinedArg > viewerCount) throw new Error('--joined must be an integer from 0 to --viewers');
-const joined = joinedArg;
 const jsonOut = arg('json', '');
 const portBase = Math.round(num('port-base', 3960));
 const runId = randomBytes(4).toString('hex');
@@ -77,7 +71,7 @@ function report(r: LoadResult, cpu: Record<string, number>, ledger: LedgerCheck 
   const s2r = summarize(r.sendToRoomHist);
   return {
     runId,
-    config: { viewers: viewerCount, joined, rate, durationSec, giftId, drainSec, gifting: pickEnv() },
+    config: { viewers: viewerCount, rate, durationSec, giftId, drainSec, gifting: pickEnv() },
     setup,
     sent: r.sent,
     sentPerSec: round(r.sent / r.sendWindowSec),
@@ -116,7 +110,7 @@ function printTable(j: Record<string, unknown>, r: LoadResult, cpu: Record<strin
   const errs = Object.entries(r.errors).map(([k, v]) => `${k}=${v}`).join(' ') || 'none';
   const l = typeof ledger === 'string' ? ledger : `balanced=${ledger.balanced} mismatches=${ledger.mismatches.length} undispatchedOutbox=${ledger.undispatchedOutbox}`;
   const lines = [
-    `\ngift-bench ${runId}: ${viewerCount} viewers (${joined} in the room), ${rate} gifts/s target, ${durationSec} s, gift ${giftId}`,
+    `\ngift-bench ${runId}: ${viewerCount} viewers, ${rate} gifts/s target, ${durationSec} s, gift ${giftId}`,
     '| metric | value |',
     '|---|---|',
     `| sent (/s) | ${r.sent} (${j.sentPerSec}) |`,
@@ -192,7 +186,6 @@ async function main(): Promise<void> {
       runId,
       viewerTokens: await Promise.all(viewerIds.map((id) => signToken(id, secret))),
       observerToken: await signToken(`gb${runId}observer`, secret),
-      joined,
     };
     const tConn = Date.now();
     const { viewers, observer } = await connectViewers(loadOpts);
