@@ -1,4 +1,3 @@
-import type { Socket } from 'socket.io-client';
 import { connect, createRoom, TestSystem, tokenFor } from '#testing';
 import { call, cohostEvent, join, party, sessionOf, updateFor, watch } from './harness.js';
 
@@ -15,16 +14,7 @@ const system = new TestSystem({
   cohost: true,
   env: { COHOST_PENDING_TTL_MS: String(PENDING_MS), COHOST_DISCONNECT_GRACE_MS: String(GRACE_MS), COHOST_SWEEP_MS: '200' },
 });
-const sockets: Socket[] = [];
-
-beforeAll(async () => {
-  await system.start();
-});
-
-afterAll(async () => {
-  for (const s of sockets) s.disconnect();
-  await system.stop();
-});
+const sockets = system.useInTests();
 
 /** Wall-clock wait: used only while the cohost app is down, when no event can tell time has passed. */
 async function until(epochMs: number): Promise<void> {

@@ -1,11 +1,10 @@
-import type { Socket } from 'socket.io-client';
 import { connect, createRoom, StreamRecorder, TestSystem, tokenFor } from '#testing';
 
 /** PROTOCOL §4 gift:send and the wallet/gift/ledger endpoints of §7, through a real gateway. */
 const system = new TestSystem({ gateways: 1, barrages: 1 });
 let url: string;
 let admin: string;
-const sockets: Socket[] = [];
+const sockets = system.useInTests();
 
 const http = async (method: string, path: string, token?: string, body?: unknown) => {
   const res = await fetch(`${url}${path}`, {
@@ -17,14 +16,8 @@ const http = async (method: string, path: string, token?: string, body?: unknown
 };
 
 beforeAll(async () => {
-  await system.start();
   url = system.gateways[0]!.url;
   admin = await tokenFor('root', { roles: ['admin'] });
-});
-
-afterAll(async () => {
-  for (const s of sockets) s.disconnect();
-  await system.stop();
 });
 
 it('tops up, sends gifts, announces each once, ranks gifters and keeps the ledger balanced', async () => {

@@ -3,7 +3,7 @@ import { connect, createRoom, StreamRecorder, TestSystem, tokenFor } from '#test
 
 /** PROTOCOL §6 and the moderated barrage path of §4, end to end through two gateways. */
 const system = new TestSystem({ gateways: 2, barrages: 1, env: { BARRAGE_RATE_PER_SEC: '50', BARRAGE_BURST: '50' } });
-const sockets: Socket[] = [];
+const sockets = system.useInTests();
 let hostToken: string;
 
 async function user(name: string, gateway = 0, roles?: string[]): Promise<Socket> {
@@ -13,13 +13,7 @@ async function user(name: string, gateway = 0, roles?: string[]): Promise<Socket
 }
 
 beforeAll(async () => {
-  await system.start();
   hostToken = await tokenFor('host');
-});
-
-afterAll(async () => {
-  for (const s of sockets) s.disconnect();
-  await system.stop();
 });
 
 it('mutes and unmutes; only the host, room moderators and admins may; nobody acts on the host', async () => {

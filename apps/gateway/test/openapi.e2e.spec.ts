@@ -50,12 +50,11 @@ interface OpenApiDocument {
   components: { securitySchemes?: Record<string, { type: string; scheme?: string }> };
 }
 
-beforeAll(async () => {
-  await system.start();
+system.useInTests();
+
+beforeAll(() => {
   url = system.gateways[0]!.url;
 });
-
-afterAll(() => system.stop());
 
 it('documents every route of PROTOCOL §7 with bearer auth', async () => {
   const expected = existsSync(PROTOCOL) ? section7Routes(readFileSync(PROTOCOL, 'utf8')) : SECTION_7_FALLBACK;

@@ -7,16 +7,7 @@ import { connect, continuityProblems, createRoom, type ReceivedEvent, StreamReco
  * gateway), sees a gap-free, duplicate-free, ordered stream, and all viewers agree on every seq.
  */
 const system = new TestSystem({ gateways: 2, barrages: 2, env: { BARRAGE_RATE_PER_SEC: '1000', BARRAGE_BURST: '1000' } });
-const sockets: Socket[] = [];
-
-beforeAll(async () => {
-  await system.start();
-});
-
-afterAll(async () => {
-  for (const s of sockets) s.disconnect();
-  await system.stop();
-});
+const sockets = system.useInTests();
 
 async function viewer(gateway: number, name: string): Promise<Socket> {
   const s = await connect(system.gateways[gateway]!.url, await tokenFor(name));

@@ -5,7 +5,7 @@ import { connect, continuityProblems, createRoom, StreamRecorder, TestSystem, to
 const system = new TestSystem({ gateways: 1, barrages: 1 });
 let url: string;
 let hostToken: string;
-const sockets: Socket[] = [];
+const sockets = system.useInTests();
 
 async function client(token?: string): Promise<Socket> {
   const socket = await connect(url, token);
@@ -14,14 +14,8 @@ async function client(token?: string): Promise<Socket> {
 }
 
 beforeAll(async () => {
-  await system.start();
   url = system.gateways[0]!.url;
   hostToken = await tokenFor('host-1', { name: 'Host' });
-});
-
-afterAll(async () => {
-  for (const s of sockets) s.disconnect();
-  await system.stop();
 });
 
 describe('connecting (§1)', () => {

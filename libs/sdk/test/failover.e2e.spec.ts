@@ -8,15 +8,12 @@ const system = new TestSystem({ gateways: 2, barrages: 1, env: { BARRAGE_RATE_PE
 let sender: Socket | null = null;
 let viewer: LiveroomClient | null = null;
 
-beforeAll(async () => {
-  await system.start();
-});
-
-afterAll(async () => {
+// Registered before useInTests() so that, as before, the sender and the SDK client close before the system stops.
+afterAll(() => {
   sender?.disconnect();
   viewer?.close();
-  await system.stop();
 });
+system.useInTests();
 
 async function followWhileGatewayGoes(how: 'SIGKILL' | 'SIGTERM'): Promise<void> {
   const urls = system.gateways.filter((g) => g.process.exitCode === null && g.process.signalCode === null).map((g) => g.url);
