@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import { LiveroomError, RedisKeys, type RoomEvent, type RoomEventDraft } from '#contracts';
 import { APPEND_SCRIPT } from './append.lua.js';
 import { type RawRoomEvent, toRaw } from './raw-event.js';
+import { HISTORY_SCRIPT, RECENT_SCRIPT } from './read.lua.js';
 
 export interface RoomLogOptions {
   /** Events kept per room (at least this many; Redis trims approximately). PROTOCOL: >= 1,000. */
@@ -35,6 +36,9 @@ export interface HistoryResult {
 
 interface AppendingRedis extends Redis {
   roomLogAppend(...args: (string | number)[]): Promise<[number, string | number]>;
+  /** A nil seq comes back from Lua as null (false in the script). */
+  roomLogHistory(seqKey: string, logKey: string, fromId: string): Promise<[string | null, [string, string[]][]]>;
+  roomLogRecent(seqKey: string, recentKey: string, count: number): Promise<[string | null, string[]]>;
 }
 
 /**
@@ -50,6 +54,8 @@ export class RoomLog {
     private readonly options: RoomLogOptions = DEFAULT_ROOM_LOG_OPTIONS,
   ) {
     if (!('roomLogAppend' in redis)) redis.defineCommand('roomLogAppend', { numberOfKeys: 5, lua: APPEND_SCRIPT });
+    if (!('roomLogHistory' in redis)) redis.defineCommand('roomLogHistory', { numberOfKeys: 2, lua: HISTORY_SCRIPT });
+    if (!('roomLogRecent' in redis)) redis.defineCommand('roomLogRecent', { numberOfKeys: 2, lua: RECENT_SCRIPT });
     this.redis = redis as AppendingRedis;
   }
 
@@ -85,11 +91,7 @@ export class RoomLog {
 
   /** Every event after `afterSeq`, or resync when the history no longer reaches back that far. */
   async history(roomId: string, afterSeq: number): Promise<HistoryResult> {
-    const [[, seqReply], [, entries]] = (await this.redis
-      .multi()
-      .get(this.keys.roomSeq(roomId))
-      .xrange(this.keys.roomLog(roomId), `${afterSeq + 1}-0`, '+')
-      .exec()) as [[null, string | null], [null, [string, string[]][]]];
+    const [seqReply, entries] = await this.redis.roomLogHistory(this.keys.roomSeq(roomId), this.keys.roomLog(roomId), `${afterSeq + 1}-0`);
     const seq = Number(seqReply ?? 0);
     const events = entries.map(([, fields]) => toRaw(fields[1] ?? '')).filter((e): e is RawRoomEvent => e !== null);
     if (afterSeq > seq) return { events: [], resync: true, seq };
@@ -108,11 +110,7 @@ export class RoomLog {
 
   /** The last barrage events (oldest first) for snapshots, and the room's seq when they were read. */
   async recentBarrage(roomId: string): Promise<{ events: RawRoomEvent[]; seq: number }> {
-    const [[, seqReply], [, list]] = (await this.redis
-      .multi()
-      .get(this.keys.roomSeq(roomId))
-      .lrange(this.keys.roomRecentBarrage(roomId), 0, this.options.recentSize - 1)
-      .exec()) as [[null, string | null], [null, string[]]];
+    const [seqReply, list] = await this.redis.roomLogRecent(this.keys.roomSeq(roomId), this.keys.roomRecentBarrage(roomId), this.options.recentSize);
     const events = list
       .map(toRaw)
       .filter((e): e is RawRoomEvent => e !== null)

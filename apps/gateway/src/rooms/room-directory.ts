@@ -50,14 +50,12 @@ export class RoomDirectory {
     return parseMeta(roomId, filled, seats);
   }
 
-  private async readMeta(roomId: string): Promise<[Record<string, string>, string[]]> {
-    const [[metaError, meta], [seatsError, seats]] = (await this.redis
-      .multi()
-      .hgetall(this.keys.roomMeta(roomId))
-      .zrange(this.keys.cohostSeats(roomId), 0, -1)
-      .exec()) as [[Error | null, Record<string, string>], [Error | null, string[]]];
-    if (metaError ?? seatsError) throw metaError ?? seatsError;
-    return [meta, seats];
+  /**
+   * Two plain commands, not a MULTI: auto-pipelining writes them together with the other requests'
+   * (a MULTI is a write of its own), and a snapshot of meta and seats need not be atomic.
+   */
+  private readMeta(roomId: string): Promise<[Record<string, string>, string[]]> {
+    return Promise.all([this.redis.hgetall(this.keys.roomMeta(roomId)), this.redis.zrange(this.keys.cohostSeats(roomId), 0, -1)]);
   }
 
   async require(roomId: string): Promise<RoomMeta> {

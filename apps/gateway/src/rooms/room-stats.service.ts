@@ -48,17 +48,18 @@ export class RoomStatsService implements OnModuleInit, OnApplicationShutdown {
     const result = new Map<string, { viewers: number; likes: number }>();
     if (roomIds.length === 0) return result;
     const gateways = await this.redis.zrangebyscore(this.keys.gateways(), Date.now() - GATEWAY_TTL_MS, '+inf');
-    const read = this.redis.pipeline();
+    // Single commands, not a pipeline: auto-pipelining sends them with the other requests' in one write.
+    const reads: Promise<string | null>[] = [];
     for (const roomId of roomIds) {
-      read.get(this.keys.roomLikes(roomId));
-      for (const gw of gateways) read.hget(this.keys.gatewayViewers(gw), roomId);
+      reads.push(this.redis.get(this.keys.roomLikes(roomId)));
+      for (const gw of gateways) reads.push(this.redis.hget(this.keys.gatewayViewers(gw), roomId));
     }
-    const replies = (await read.exec()) ?? [];
+    const replies = await Promise.all(reads);
     let i = 0;
     for (const roomId of roomIds) {
-      const likes = Number(replies[i++]?.[1] ?? 0);
+      const likes = Number(replies[i++] ?? 0);
       let viewers = 0;
-      for (let g = 0; g < gateways.length; g++) viewers += Number(replies[i++]?.[1] ?? 0);
+      for (let g = 0; g < gateways.length; g++) viewers += Number(replies[i++] ?? 0);
       result.set(roomId, { likes, viewers });
     }
     return result;
