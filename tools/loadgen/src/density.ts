@@ -16,6 +16,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SignJWT } from 'jose';
 import type { DensityReport, DensityTask } from './density-worker.js';
+import { readProcCpu } from './stats.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dist = join(here, '../../..');
@@ -124,6 +125,8 @@ async function main(): Promise<void> {
     if (process.argv.includes('--snapshot')) log(`idle heap snapshot of gateway 0: ${await snapshot(nodes[0] as ChildProcess)}`);
     log(`density run ${runId}: ${connections} connections over ${gateways} gateways from ${workers} client processes; idle RSS ${before.map((m) => `${Math.round(m.rssKb / 1024)} MB`).join(', ')}`);
     const started = Date.now();
+    const cpuTicks = (): number => nodes.reduce((t, n) => t + (readProcCpu(n.pid as number)?.ticks ?? 0), 0);
+    const ticksBefore = cpuTicks();
     const reports = await Promise.all(
       Array.from({ length: workers }, (_, w) => {
         const child = fork(join(here, 'density-worker.js'), { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
@@ -147,6 +150,8 @@ async function main(): Promise<void> {
       }),
     );
     const connectSec = (Date.now() - started) / 1000;
+    // /proc ticks are 1/100 s: the gateways' CPU for the handshakes and joins of the connect phase.
+    const connectCpuSec = (cpuTicks() - ticksBefore) / 100;
     await new Promise((r) => setTimeout(r, holdSec * 1000));
     const after = await Promise.all(nodes.map((n, i) => memory(n, ports[i] as number)));
     if (process.argv.includes('--snapshot')) log(`held heap snapshot of gateway 0: ${await snapshot(nodes[0] as ChildProcess)}`);
@@ -170,6 +175,7 @@ async function main(): Promise<void> {
     });
     process.stdout.write(`| all | ${held} | | | ${(rssDelta / held).toFixed(2)} | ${(heapDelta / held).toFixed(2)} | | |\n`);
     process.stdout.write(`\nconnected ${connections - failed}/${connections} in ${connectSec.toFixed(1)} s (${Math.round((connections - failed) / connectSec)}/s), joined ${joined}, still open after ${holdSec} s: ${alive.reduce((s, a) => s + a, 0)}, failed ${failed}\n`);
+    process.stdout.write(`gateway CPU while connecting: ${connectCpuSec.toFixed(2)} s, ${((connectCpuSec * 1000) / Math.max(1, connections - failed)).toFixed(3)} ms per connection (joins included)\n`);
     for (const r of reports) if (r.failed > 0) process.stdout.write(`worker ${r.index} errors: ${JSON.stringify(r.errors)}\n`);
   } finally {
     for (const c of clients) c.send({ close: true });
