@@ -6,7 +6,7 @@ import type { MessageMappingProperties } from '@nestjs/websockets';
 import type { Observable } from 'rxjs';
 import type { Server, ServerOptions, Socket } from 'socket.io';
 import { createRedis, quietQuit, waitReady } from '#redis';
-import { withoutOwnIdRooms } from './own-id-rooms.js';
+import { leanRooms } from './lean-rooms.js';
 import { MAX_MESSAGE_BYTES, payloadLimitParser } from './payload-limit-parser.js';
 
 /** The parts of an upgrade request (IncomingMessage, plus engine.io's field) dropped after the handshake. */
@@ -87,7 +87,7 @@ export class RedisIoAdapter extends IoAdapter {
       pingTimeout: 20000,
       connectTimeout: 10000,
     } as ServerOptions) as Server;
-    server.adapter(withoutOwnIdRooms(createAdapter(this.pub, this.sub, { key: this.channelPrefix })));
+    server.adapter(leanRooms(createAdapter(this.pub, this.sub, { key: this.channelPrefix })));
     // Engine.IO keeps each session's first HTTP request (headers, socket, parser state) for the life of
     // the connection; nothing here reads it after the handshake (Socket.IO docs, "Memory usage").
     // A websocket upgrade's request is also reachable from engine.io's upgrade response (a 'close'
