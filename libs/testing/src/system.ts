@@ -117,7 +117,6 @@ export class TestSystem {
     return handle;
   }
 
-  /** SIGKILL one app (failure tests). */
   /** A new live room hosted by hostId, created through a gateway's REST API; its id. */
   async liveRoom(hostId: string, gateway = 0): Promise<string> {
     return (await createRoom((this.gateways[gateway] as AppHandle).url, await tokenFor(hostId))).id;
@@ -137,6 +136,7 @@ export class TestSystem {
     return sockets;
   }
 
+  /** SIGKILL one app (failure tests). */
   async kill(handle: AppHandle): Promise<void> {
     if (handle.process.exitCode !== null || handle.process.signalCode !== null) return;
     const exited = once(handle.process, 'exit');

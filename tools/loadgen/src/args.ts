@@ -1,11 +1,13 @@
 import { parseArgs } from 'node:util';
 
-/**
- * Node flags for the server processes the benchmarks start, from BENCH_NODE_ARGS (space-separated),
- * e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile them under load.
- */
+/** Node flags from a space-separated environment variable, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof". */
+export function nodeArgsFrom(variable: string, env: NodeJS.ProcessEnv = process.env): string[] {
+  return (env[variable] ?? '').split(' ').filter(Boolean);
+}
+
+/** Node flags for the server processes the benchmarks start (BENCH_NODE_ARGS), e.g. to profile them under load. */
 export function serverNodeArgs(env: NodeJS.ProcessEnv = process.env): string[] {
-  return (env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  return nodeArgsFrom('BENCH_NODE_ARGS', env);
 }
 
 export interface LoadgenOptions {

@@ -16,7 +16,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SignJWT } from 'jose';
 import type { DensityReport, DensityTask } from './density-worker.js';
-import { readProcCpu } from './stats.js';
+import { clockTicksPerSecond, readProcCpu } from './stats.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dist = join(here, '../../..');
@@ -150,8 +150,8 @@ async function main(): Promise<void> {
       }),
     );
     const connectSec = (Date.now() - started) / 1000;
-    // /proc ticks are 1/100 s: the gateways' CPU for the handshakes and joins of the connect phase.
-    const connectCpuSec = (cpuTicks() - ticksBefore) / 100;
+    // The gateways' CPU for the handshakes and joins of the connect phase.
+    const connectCpuSec = (cpuTicks() - ticksBefore) / clockTicksPerSecond();
     await new Promise((r) => setTimeout(r, holdSec * 1000));
     const after = await Promise.all(nodes.map((n, i) => memory(n, ports[i] as number)));
     if (process.argv.includes('--snapshot')) log(`held heap snapshot of gateway 0: ${await snapshot(nodes[0] as ChildProcess)}`);

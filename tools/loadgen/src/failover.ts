@@ -7,19 +7,20 @@
  *
  *   node dist/tools/loadgen/src/failover.js --clients 10000 --rooms 100 --rate 2 --gateways 3 --workers 4
  *
- * BENCH_NODE_ARGS passes Node flags to the servers (e.g. --cpu-prof); FAILOVER_STDOUT=1 shows their logs.
+ * BENCH_NODE_ARGS passes Node flags to the servers (e.g. --cpu-prof), FAILOVER_WORKER_NODE_ARGS to the client
+ * processes; FAILOVER_STDOUT=1 shows the servers' logs.
  */
 import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { rankGateways } from '#sdk';
 import { SignJWT } from 'jose';
 import { io, type Socket } from 'socket.io-client';
-import { serverNodeArgs } from './args.js';
+import { nodeArgsFrom, serverNodeArgs } from './args.js';
 import type { ClientOutcome, FailoverTask } from './failover-worker.js';
+import { clockTicksPerSecond, readProcCpu } from './stats.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dist = join(here, '../../..');
@@ -54,14 +55,10 @@ async function waitHttp(url: string): Promise<void> {
 const token = (sub: string): Promise<string> =>
   new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject(sub).setExpirationTime('2h').sign(new TextEncoder().encode(secret));
 
-/** CPU seconds (user + system) a process has used so far. */
+/** CPU seconds (user + system) a process has used so far; 0 once it is gone. */
 function cpuSeconds(pid: number | undefined): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return 0;
-  }
+  const cpu = pid === undefined ? undefined : readProcCpu(pid);
+  return cpu ? cpu.ticks / clockTicksPerSecond() : 0;
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -96,7 +93,7 @@ async function main(): Promise<void> {
     const started = Date.now();
     const ready = await Promise.all(
       Array.from({ length: workers }, (_, w) => {
-        const child = fork(join(here, 'failover-worker.js'), { execArgv: process.env.FAILOVER_WORKER_NODE_ARGS?.split(' ').filter(Boolean) ?? [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+        const child = fork(join(here, 'failover-worker.js'), { execArgv: nodeArgsFrom('FAILOVER_WORKER_NODE_ARGS'), stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
         children.push(child);
         const task: FailoverTask = { index: w, urls, rooms, count: Math.ceil(clients / workers), jwtSecret: secret };
         child.send({ task });

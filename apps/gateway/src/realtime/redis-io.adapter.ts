@@ -32,7 +32,6 @@ export function dropUpgradeResponse(request: UpgradeRequest): void {
   }
 }
 
-
 /** The parts of an engine.io socket's websocket transport that outlive the handshake. */
 interface EngineWebSocket {
   listeners(event: 'error'): unknown[];
