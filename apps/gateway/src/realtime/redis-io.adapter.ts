@@ -6,49 +6,9 @@ import type { MessageMappingProperties } from '@nestjs/websockets';
 import type { Observable } from 'rxjs';
 import type { Server, ServerOptions, Socket } from 'socket.io';
 import { createRedis, quietQuit, waitReady } from '#redis';
+import { trimConnections } from './lean-connection.js';
 import { leanRooms } from './lean-rooms.js';
 import { MAX_MESSAGE_BYTES, payloadLimitParser } from './payload-limit-parser.js';
-
-/** The parts of an upgrade request (IncomingMessage, plus engine.io's field) dropped after the handshake. */
-interface UpgradeRequest {
-  headers: Record<string, unknown>;
-  rawHeaders: string[];
-  websocket?: unknown;
-  socket?: { rawListeners(event: 'close'): unknown[]; removeListener(event: 'close', listener: unknown): void } | null;
-}
-
-/**
- * Engine.IO's WebSocketResponse (server.js, `socket.once("close", () => this.emit("close"))`) keeps a
- * listener on the TCP socket whose closure holds that response and the upgrade request for the life of
- * the connection; it only re-emits 'close' on the response, which nothing listens to after the
- * handshake. Removing it frees the request (~0.6 KB per connection).
- */
-export function dropUpgradeResponse(request: UpgradeRequest): void {
-  const socket = request.socket;
-  if (!socket) return;
-  for (const wrapper of socket.rawListeners('close')) {
-    const listener = (wrapper as { listener?: unknown }).listener;
-    if (typeof listener === 'function' && listener.toString() === '() => this.emit("close")') socket.removeListener('close', wrapper);
-  }
-}
-
-/** The parts of an engine.io socket's websocket transport that outlive the handshake. */
-interface EngineWebSocket {
-  listeners(event: 'error'): unknown[];
-  removeListener(event: 'error', listener: (...args: unknown[]) => void): void;
-}
-
-/**
- * For a connection that starts on websocket, engine.io (server.js, onWebSocket) leaves its
- * `onUpgradeError` listener on the ws for the life of the connection (it removes it only when a polling
- * session upgrades); the transport has its own error listener. Dropping it saves a closure and a
- * listener array per connection (~0.1 KB).
- */
-export function dropUpgradeErrorListener(ws: EngineWebSocket | undefined): void {
-  for (const listener of ws?.listeners('error') ?? []) {
-    if (typeof listener === 'function' && listener.name === 'onUpgradeError') ws?.removeListener('error', listener as (...args: unknown[]) => void);
-  }
-}
 
 /**
  * Socket.IO server options and the Redis adapter, which lets gateways reach each other's sockets
@@ -87,21 +47,7 @@ export class RedisIoAdapter extends IoAdapter {
       connectTimeout: 10000,
     } as ServerOptions) as Server;
     server.adapter(leanRooms(createAdapter(this.pub, this.sub, { key: this.channelPrefix })));
-    // Engine.IO keeps each session's first HTTP request (headers, socket, parser state) for the life of
-    // the connection; nothing here reads it after the handshake (Socket.IO docs, "Memory usage").
-    // A websocket upgrade's request is also reachable from engine.io's upgrade response (a 'close'
-    // listener on the TCP socket): that listener goes, and the headers are emptied either way.
-    server.engine.on('connection', (raw: { request: UpgradeRequest | null; transport?: { socket?: EngineWebSocket } }) => {
-      dropUpgradeErrorListener(raw.transport?.socket);
-      const request = raw.request;
-      raw.request = null;
-      if (request) {
-        dropUpgradeResponse(request);
-        request.headers = {};
-        request.rawHeaders = [];
-        request.websocket = undefined;
-      }
-    });
+    trimConnections(server);
     return server;
   }
 
