@@ -21,7 +21,7 @@ export const gatewayConfigSchema = withJwtSecretRule(
       .regex(/^[A-Za-z0-9_.:-]{1,64}$/)
       .default(`${hostname()}-${process.pid}`),
     /** Longest a room's events wait before they are sent as one frame (PROTOCOL §3: at most 50 ms). */
-    FANOUT_TICK_MS: z.coerce.number().int().min(1).max(50).default(50),
+    FANOUT_TICK_MS: z.coerce.number().int().min(1).max(50).default(40),
     /** Bytes queued to one socket before it is disconnected as too slow (it resumes with sinceSeq). */
     SOCKET_MAX_BUFFERED_BYTES: z.coerce.number().int().min(16384).default(4 * 1024 * 1024),
     /** How long a request to a backend service may take before the client is told UNAVAILABLE. */
