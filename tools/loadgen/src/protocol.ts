@@ -1,7 +1,7 @@
 /** liveroom protocol bits the loadgen needs (see /work/shared/PROTOCOL.md §1-4, §7). */
 import { SignJWT } from 'jose';
 import { z } from 'zod';
-import { parseSioPacket, SIO_EVENT } from './sio-raw-client.js';
+import { parseSioPacket, SIO_EVENT } from './sio-packets.js';
 
 export async function signToken(secret: string, sub: string, name: string, ttlSec = 6 * 3600): Promise<string> {
   return new SignJWT({ name })

@@ -12,8 +12,8 @@ import {
   SIO_CONNECT_ERROR,
   SIO_DISCONNECT,
   SIO_EVENT,
-  toWsUrl,
-} from './sio-raw-client.js';
+} from './sio-packets.js';
+import { toWsUrl } from './sio-raw-client.js';
 import { barrageText, decodeRoomEventsFrame, FrameCache, readBarrageAck, readJoinAck, sendTsFromText } from './protocol.js';
 
 describe('socket.io packet encoding', () => {
