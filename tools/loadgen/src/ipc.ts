@@ -78,11 +78,37 @@ export interface SendDoneMsg {
   ackedSeqs: number[];
 }
 
-export interface WorkerResult {
-  workerIndex: number;
+/** Loss, gaps and duplicates over all of a worker's viewers, against the seqs the senders had acked. */
+export interface StreamSummary {
   viewersOk: number;
-  viewersFailed: number;
   viewersDisconnected: number;
+  expected: number;
+  missing: number;
+  /** Expected/missing for viewers whose connection dropped (not counted in loss). */
+  expectedDisconnected: number;
+  missingDisconnected: number;
+  gaps: number;
+  dups: number;
+  outOfOrder: number;
+  preJoinEvents: number;
+  parseErrors: number;
+}
+
+/** What a worker process itself spent during the measured window. */
+export interface WindowReadings {
+  cpuUserMs: number;
+  cpuSystemMs: number;
+  eventLoopDelayP99Ms: number;
+  eventLoopDelayMaxMs: number;
+  /** Fraction of the window the worker's event loop was busy (≈1 means the loadgen is saturated). */
+  eventLoopUtilization: number;
+  /** Main thread run-queue wait during the window (s): the box, not the worker, was the limit. */
+  cpuWaitSec: number;
+}
+
+export interface WorkerResult extends StreamSummary, WindowReadings {
+  workerIndex: number;
+  viewersFailed: number;
   sendersOk: number;
   /** Window counters (messages sent inside [windowStart, windowEnd)). */
   sent: number;
@@ -97,24 +123,6 @@ export interface WorkerResult {
   /** Encoded HDR histograms (µs). */
   latency: string;
   ackLatency: string;
-  expected: number;
-  missing: number;
-  /** Expected/missing for viewers whose connection dropped (not counted in loss). */
-  expectedDisconnected: number;
-  missingDisconnected: number;
-  gaps: number;
-  dups: number;
-  outOfOrder: number;
-  preJoinEvents: number;
-  parseErrors: number;
-  cpuUserMs: number;
-  cpuSystemMs: number;
-  eventLoopDelayP99Ms: number;
-  eventLoopDelayMaxMs: number;
-  /** Fraction of the window the worker's event loop was busy (≈1 means the loadgen is saturated). */
-  eventLoopUtilization: number;
-  /** Main thread run-queue wait during the window (s). */
-  cpuWaitSec: number;
 }
 
 export interface ResultMsg {

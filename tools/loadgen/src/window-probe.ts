@@ -1,19 +1,8 @@
 import { monitorEventLoopDelay, performance, type EventLoopUtilization } from 'node:perf_hooks';
+import type { WindowReadings } from './ipc.js';
 import { readSchedWaitNs } from './stats.js';
 
 const ELD_RESOLUTION_MS = 5;
-
-/** What this process spent during the measured window. */
-export interface WindowReadings {
-  cpuUserMs: number;
-  cpuSystemMs: number;
-  eventLoopDelayP99Ms: number;
-  eventLoopDelayMaxMs: number;
-  /** Share of the window the event loop was busy (0-1). */
-  eventLoopUtilization: number;
-  /** Time runnable but waiting for a CPU (schedstat): the box, not this process, was the limit. */
-  cpuWaitSec: number;
-}
 
 /** Measures a loadgen worker's own cost over the window, so a saturated loadgen shows in the report. */
 export class WindowProbe {

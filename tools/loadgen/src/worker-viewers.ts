@@ -1,5 +1,5 @@
 import type { Histogram } from 'hdr-histogram-js';
-import type { Assignment, WorkerInit } from './ipc.js';
+import type { Assignment, StreamSummary, WorkerInit } from './ipc.js';
 import { FrameCache, signToken, type DecodedFrame } from './protocol.js';
 import { RawSioClient, SioConnectError } from './sio-raw-client.js';
 import { newLatencyHistogram, nowMs, recordUs, SeqTracker } from './stats.js';
@@ -12,21 +12,6 @@ interface Viewer {
   /** Frames that arrived before the join ack (checked against the snapshot once it is known). */
   buffered: DecodedFrame[];
   disconnected: boolean;
-}
-
-/** Loss, gaps and duplicates over all of a worker's viewers, against the seqs the senders had acked. */
-export interface StreamSummary {
-  viewersOk: number;
-  viewersDisconnected: number;
-  expected: number;
-  missing: number;
-  expectedDisconnected: number;
-  missingDisconnected: number;
-  gaps: number;
-  dups: number;
-  outOfOrder: number;
-  preJoinEvents: number;
-  parseErrors: number;
 }
 
 /**
