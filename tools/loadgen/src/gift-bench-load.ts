@@ -8,7 +8,8 @@ import { mapLimit } from './gift-bench-procs.js';
 import { newLatencyHistogram, nowMs, recordUs } from './stats.js';
 
 export interface LoadOptions {
-  url: string;
+  /** Gateway URLs: viewer i connects to urls[i % n], the observer to the first. */
+  urls: string[];
   roomId: string;
   giftId: string;
   rate: number;
@@ -61,11 +62,11 @@ async function joinRoom(c: RawSioClient, roomId: string): Promise<void> {
 }
 
 export async function connectViewers(o: LoadOptions): Promise<{ viewers: RawSioClient[]; observer: RawSioClient }> {
-  const observer = await RawSioClient.connect(o.url, { auth: { token: o.observerToken }, connectTimeoutMs: 15_000 });
+  const observer = await RawSioClient.connect(o.urls[0] as string, { auth: { token: o.observerToken }, connectTimeoutMs: 15_000 });
   await joinRoom(observer, o.roomId);
   const viewers: RawSioClient[] = new Array<RawSioClient>(o.viewerTokens.length);
   await mapLimit(o.viewerTokens.length, 50, async (i) => {
-    const c = await RawSioClient.connect(o.url, { auth: { token: o.viewerTokens[i] }, connectTimeoutMs: 15_000 });
+    const c = await RawSioClient.connect(o.urls[i % o.urls.length] as string, { auth: { token: o.viewerTokens[i] }, connectTimeoutMs: 15_000 });
     await joinRoom(c, o.roomId);
     viewers[i] = c;
   });

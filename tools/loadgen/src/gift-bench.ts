@@ -5,7 +5,9 @@
  * commit→room latency, missing/duplicate gifts, the ledger check and server CPU per process group.
  *
  *   node dist/tools/loadgen/src/gift-bench.js --viewers 1000 --rate 2000 --duration 20 [--gift rose]
- *     [--drain 5] [--port-base 3960] [--json out.json]
+ *     [--gateways 1] [--drain 5] [--port-base 3960] [--json out.json]
+ *
+ * With --gateways N the viewers are spread over N gateway processes (a hot room served by several).
  *
  * Gifting tuning (GIFTING_CONCURRENCY, DATABASE_POOL_SIZE, OUTBOX_*, HOST_SHARE) passes through the env.
  */
@@ -38,11 +40,15 @@ const drainSec = num('drain', 5);
 const giftId = arg('gift', 'rose');
 const jsonOut = arg('json', '');
 const portBase = Math.round(num('port-base', 3960));
+const gatewayCount = Math.round(num('gateways', 1));
 const runId = randomBytes(4).toString('hex');
 const secret = process.env.JWT_SECRET ?? 'liveroom-dev-secret';
 const dbName = `liveroom_giftbench_${runId}`;
 const pgBase = process.env.GIFT_BENCH_PG ?? 'postgres://postgres@127.0.0.1:5432';
-const gatewayUrl = `http://127.0.0.1:${portBase}`;
+/** Gateway i listens on portBase + 2i (gifting on portBase + 1). */
+const gatewayPorts = Array.from({ length: gatewayCount }, (_, i) => portBase + 2 * i);
+const gatewayUrls = gatewayPorts.map((port) => `http://127.0.0.1:${port}`);
+const gatewayUrl = gatewayUrls[0] as string;
 const log = (s: string): void => void process.stderr.write(`[gift-bench ${runId}] ${s}\n`);
 
 interface LedgerCheck {
@@ -110,7 +116,7 @@ function printTable(j: Record<string, unknown>, r: LoadResult, cpu: Record<strin
   const errs = Object.entries(r.errors).map(([k, v]) => `${k}=${v}`).join(' ') || 'none';
   const l = typeof ledger === 'string' ? ledger : `balanced=${ledger.balanced} mismatches=${ledger.mismatches.length} undispatchedOutbox=${ledger.undispatchedOutbox}`;
   const lines = [
-    `\ngift-bench ${runId}: ${viewerCount} viewers, ${rate} gifts/s target, ${durationSec} s, gift ${giftId}`,
+    `\ngift-bench ${runId}: ${viewerCount} viewers on ${gatewayCount} gateway(s), ${rate} gifts/s target, ${durationSec} s, gift ${giftId}`,
     '| metric | value |',
     '|---|---|',
     `| sent (/s) | ${r.sent} (${j.sentPerSec}) |`,
@@ -152,9 +158,13 @@ async function main(): Promise<void> {
   try {
     // gifting first: it creates the database and migrates; the gateway migrates its own tables.
     apps.push(startApp(dist, 'gifting', 'apps/gifting/src/main.js', env, logs.gifting));
-    apps.push(startApp(dist, 'gateway', 'apps/gateway/src/main.js', env, logs.gateway));
     await waitReady(`http://127.0.0.1:${portBase + 1}/readyz`, apps[0] as App);
-    await waitReady(`${gatewayUrl}/readyz`, apps[1] as App);
+    // One at a time: each gateway migrates its tables on start.
+    for (const [i, port] of gatewayPorts.entries()) {
+      const logPath = i === 0 ? logs.gateway : logs.gateway.replace(/\.log$/, `-${i}.log`);
+      apps.push(startApp(dist, 'gateway', 'apps/gateway/src/main.js', { ...env, GATEWAY_PORT: String(port), GATEWAY_ID: `giftbench-${runId}-${i}` }, logPath));
+      await waitReady(`http://127.0.0.1:${port}/readyz`, apps[i + 1] as App);
+    }
     log(`apps ready (logs: ${logs.gateway}, ${logs.gifting})`);
 
     const admin = await signToken(`gb${runId}admin`, secret, ['admin']);
@@ -176,7 +186,7 @@ async function main(): Promise<void> {
     log(`room ${room.id}, ${viewerCount} viewers topped up with ${amount} coins in ${topupSec.toFixed(1)} s`);
 
     const loadOpts = {
-      url: gatewayUrl,
+      urls: gatewayUrls,
       roomId: room.id,
       giftId,
       rate,
@@ -194,10 +204,10 @@ async function main(): Promise<void> {
     setup.connectSec = round(connectSec);
     log(`${viewers.length} viewers + observer connected and joined in ${connectSec.toFixed(1)} s; sending`);
 
-    const [gifting, gateway] = apps as [App, App];
+    const [gifting, ...gateways] = apps as [App, ...App[]];
     const redisPid = execFileSync('pgrep', ['-o', '-x', 'redis-server']).toString().trim();
     const sampler = new CpuSampler([
-      { name: 'gateway', pids: [gateway.child.pid as number] },
+      { name: 'gateway', pids: gateways.map((g) => g.child.pid as number) },
       { name: 'gifting', pids: [gifting.child.pid as number] },
       { name: 'redis', pids: [Number(redisPid)] },
       { name: 'postgres', comm: 'postgres' },
