@@ -40,7 +40,7 @@ const drainSec = num('drain', 5);
 const giftId = arg('gift', 'rose');
 const jsonOut = arg('json', '');
 const portBase = Math.round(num('port-base', 3960));
-const gatewayCount = Math.round(num('gateways', 1));
+const gatewayCount = Math.max(1, Math.round(num('gateways', 1)));
 const runId = randomBytes(4).toString('hex');
 const secret = process.env.JWT_SECRET ?? 'liveroom-dev-secret';
 const dbName = `liveroom_giftbench_${runId}`;
@@ -77,7 +77,7 @@ function report(r: LoadResult, cpu: Record<string, number>, ledger: LedgerCheck 
   const s2r = summarize(r.sendToRoomHist);
   return {
     runId,
-    config: { viewers: viewerCount, rate, durationSec, giftId, drainSec, gifting: pickEnv() },
+    config: { viewers: viewerCount, gateways: gatewayCount, rate, durationSec, giftId, drainSec, gifting: pickEnv() },
     setup,
     sent: r.sent,
     sentPerSec: round(r.sent / r.sendWindowSec),
@@ -244,7 +244,7 @@ async function main(): Promise<void> {
       for (const t of l.top) process.stdout.write(`  ${name} log x${t.count}: ${t.line}\n`);
     }
     if (jsonOut) writeFileSync(jsonOut, `${JSON.stringify(j, null, 2)}\n`);
-    process.stdout.write(`app logs: ${logs.gateway} ${logs.gifting}\n`);
+    process.stdout.write(`app logs: ${logs.gateway}${gatewayCount > 1 ? ` (gateway i > 0: -i.log)` : ''} ${logs.gifting}\n`);
   } finally {
     for (const s of sockets) s.terminate();
     await stopApps(apps);

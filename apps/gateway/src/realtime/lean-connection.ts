@@ -120,10 +120,8 @@ export function trimConnections(server: Server): void {
       trimTransport(conn.transport);
       return;
     }
-    // A polling session that upgrades: its new transport, and its own table (the upgrade removed listeners).
-    conn.once('upgrade', (transport) => {
-      compactListeners(conn);
-      trimTransport(transport);
-    });
+    // A polling session: its websocket transport once it upgrades (its own table stays a fast object:
+    // the upgrade removes listeners only from events that keep others).
+    conn.once('upgrade', trimTransport);
   });
 }
