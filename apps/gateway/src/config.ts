@@ -20,8 +20,12 @@ export const gatewayConfigSchema = withJwtSecretRule(
       .string()
       .regex(/^[A-Za-z0-9_.:-]{1,64}$/)
       .default(`${hostname()}-${process.pid}`),
-    /** Longest a room's events wait before they are sent as one frame (PROTOCOL §3: at most 50 ms). */
-    FANOUT_TICK_MS: z.coerce.number().int().min(1).max(50).default(40),
+    /**
+     * A room's frame interval: its events wait at most this long before they go out as one frame.
+     * 50 keeps PROTOCOL §3 ("a frame is sent at most every 50 ms per room") under either reading (no
+     * more often, no later); 40 takes ~10 ms off the send→receive p99 for ~25 % more frames per room.
+     */
+    FANOUT_TICK_MS: z.coerce.number().int().min(1).max(50).default(50),
     /** Bytes queued to one socket before it is disconnected as too slow (it resumes with sinceSeq). */
     SOCKET_MAX_BUFFERED_BYTES: z.coerce.number().int().min(16384).default(4 * 1024 * 1024),
     /** How long a request to a backend service may take before the client is told UNAVAILABLE. */

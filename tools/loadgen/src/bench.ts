@@ -3,7 +3,7 @@
  * in dist/) and runs the loadgen against it, then the plain Socket.IO baseline (tools/baseline)
  * under the same load, and prints both with the server CPU they used (Redis included).
  *
- *   npm run bench -- --viewers 1000 --rate 100 --duration 60 [--skip-baseline] [--tick 40] [--terms 10000] [--gateways 2]
+ *   npm run bench -- --viewers 1000 --rate 100 --duration 60 [--skip-baseline] [--tick 50] [--terms 10000] [--gateways 2]
  *
  * --terms N loads a generated N-term moderation dictionary first (admin PUT), so the barrage path
  * filters every message against it.
@@ -27,7 +27,7 @@ const viewers = arg('viewers', '1000');
 const rate = arg('rate', '100');
 const duration = arg('duration', '60');
 const workers = arg('workers', '2');
-const tick = arg('tick', '40');
+const tick = arg('tick', '50');
 const skipBaseline = process.argv.includes('--skip-baseline');
 const terms = Number(arg('terms', '0'));
 /** Gateway processes (ports 3900, 3920, ...); viewers are spread over all of them. */
