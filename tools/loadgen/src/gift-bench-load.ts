@@ -5,7 +5,10 @@
 import type { Histogram } from 'hdr-histogram-js';
 import { AckTimeoutError, DisconnectedError, RawSioClient } from './sio-raw-client.js';
 import { mapLimit } from './gift-bench-procs.js';
+import { joinRoom } from './protocol.js';
 import { newLatencyHistogram, nowMs, recordUs } from './stats.js';
+
+const JOIN_TIMEOUT_MS = 10_000;
 
 export interface LoadOptions {
   /** Gateway URLs: viewer i connects to urls[i % n], the observer to the first. */
@@ -56,18 +59,13 @@ function parseGiftAck(args: unknown[]): Ack {
   return { ok: false, code: typeof code === 'string' ? code : 'BAD_ACK' };
 }
 
-async function joinRoom(c: RawSioClient, roomId: string): Promise<void> {
-  const [ack] = (await c.emitWithAck('room:join', { roomId }, 10_000)) as [{ ok?: boolean; error?: { code?: string } }];
-  if (ack?.ok !== true) throw new Error(`room:join failed: ${ack?.error?.code ?? 'BAD_ACK'}`);
-}
-
 export async function connectViewers(o: LoadOptions): Promise<{ viewers: RawSioClient[]; observer: RawSioClient }> {
   const observer = await RawSioClient.connect(o.urls[0] as string, { auth: { token: o.observerToken }, connectTimeoutMs: 15_000 });
-  await joinRoom(observer, o.roomId);
+  await joinRoom(observer, o.roomId, JOIN_TIMEOUT_MS);
   const viewers: RawSioClient[] = new Array<RawSioClient>(o.viewerTokens.length);
   await mapLimit(o.viewerTokens.length, 50, async (i) => {
     const c = await RawSioClient.connect(o.urls[i % o.urls.length] as string, { auth: { token: o.viewerTokens[i] }, connectTimeoutMs: 15_000 });
-    await joinRoom(c, o.roomId);
+    await joinRoom(c, o.roomId, JOIN_TIMEOUT_MS);
     viewers[i] = c;
   });
   return { viewers, observer };

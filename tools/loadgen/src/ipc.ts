@@ -23,12 +23,16 @@ export interface WorkerInit {
   anonymousViewers: boolean;
 }
 
-export interface StartMsg {
-  type: 'start';
+/** When senders start and the measured window opens and closes. */
+export interface MeasureWindow {
   /** All epoch ms (performance.timeOrigin + performance.now()). */
   sendStart: number;
   windowStart: number;
   windowEnd: number;
+}
+
+export interface StartMsg extends MeasureWindow {
+  type: 'start';
 }
 
 export interface FinalizeMsg {

@@ -2,6 +2,7 @@
 import { SignJWT } from 'jose';
 import { z } from 'zod';
 import { parseSioPacket, SIO_EVENT } from './sio-packets.js';
+import type { RawSioClient } from './sio-raw-client.js';
 
 export async function signToken(secret: string, sub: string, name: string, ttlSec = 6 * 3600): Promise<string> {
   return new SignJWT({ name })
@@ -52,6 +53,18 @@ export function readBarrageAck(args: unknown[]): AckResult<{ seq: number; id: st
   const r = readAck(args, barrageOk);
   if (!r.ok) return r;
   return { ok: true, value: { seq: r.value.seq, id: r.value.id } };
+}
+
+/** Joins a room; unless the join is acked ok, closes the client and throws. */
+export async function joinRoom(client: RawSioClient, roomId: string, timeoutMs: number): Promise<JoinResult> {
+  try {
+    const r = readJoinAck(await client.emitWithAck('room:join', { roomId }, timeoutMs));
+    if (!r.ok) throw new Error(`room:join answered ${r.code}`);
+    return r.value;
+  } catch (e) {
+    client.terminate();
+    throw e;
+  }
 }
 
 /** Barrage text carrying the send timestamp: `lg <epochMs.3f> <sender>/<n>`. */

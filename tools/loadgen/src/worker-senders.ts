@@ -1,6 +1,6 @@
 import type { Histogram } from 'hdr-histogram-js';
-import type { Assignment, WorkerInit } from './ipc.js';
-import { barrageText, readBarrageAck, readJoinAck, signToken } from './protocol.js';
+import type { Assignment, MeasureWindow, WorkerInit } from './ipc.js';
+import { barrageText, joinRoom, readBarrageAck, signToken } from './protocol.js';
 import { AckTimeoutError, DisconnectedError, RawSioClient } from './sio-raw-client.js';
 import { newLatencyHistogram, nowMs, recordUs } from './stats.js';
 
@@ -9,24 +9,6 @@ interface Sender {
   client: RawSioClient;
   n: number;
   phase: number;
-}
-
-export interface MeasureWindow {
-  sendStart: number;
-  windowStart: number;
-  windowEnd: number;
-}
-
-/** Joins a room, failing (and closing the client) unless the join is acked ok. */
-export async function joinRoom(client: RawSioClient, roomId: string, timeoutMs: number): Promise<{ seq: number; missed: number[] }> {
-  try {
-    const r = readJoinAck(await client.emitWithAck('room:join', { roomId }, timeoutMs));
-    if (!r.ok) throw new Error(`room:join answered ${r.code}`);
-    return r.value;
-  } catch (e) {
-    client.terminate();
-    throw e;
-  }
 }
 
 /**

@@ -1,9 +1,8 @@
 import type { Histogram } from 'hdr-histogram-js';
-import type { Assignment, StreamSummary, WorkerInit } from './ipc.js';
-import { FrameCache, signToken, type DecodedFrame } from './protocol.js';
+import type { Assignment, MeasureWindow, StreamSummary, WorkerInit } from './ipc.js';
+import { FrameCache, joinRoom, signToken, type DecodedFrame } from './protocol.js';
 import { RawSioClient, SioConnectError } from './sio-raw-client.js';
 import { newLatencyHistogram, nowMs, recordUs, SeqTracker } from './stats.js';
-import { joinRoom, type MeasureWindow } from './worker-senders.js';
 
 interface Viewer {
   index: number;

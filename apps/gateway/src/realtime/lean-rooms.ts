@@ -64,7 +64,7 @@ export function leanRooms(factory: AdapterFactory): AdapterFactory {
     const membersOf = (room: string): string[] => [...(adapter.rooms.get(room) ?? []), ...users.members(room)];
     if (routing.hasRoom) {
       const hasRoom = routing.hasRoom.bind(adapter);
-      routing.hasRoom = (room) => hasRoom(room) || users.members(room).length > 0 || sockets.has(room);
+      routing.hasRoom = (room) => hasRoom(room) || users.has(room) || sockets.has(room);
     }
     routing.computeExceptSids = (exceptRooms) => {
       const except = new Set<string>();
@@ -131,6 +131,10 @@ class UserRooms {
 
   roomOf(id: string): string | undefined {
     return this.bySocket.get(id);
+  }
+
+  has(room: string): boolean {
+    return this.byRoom.has(room);
   }
 
   members(room: string): string[] {
