@@ -80,7 +80,8 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     .filter(Boolean);
   for (const u of urls) {
     const p = new URL(u);
-    if (p.protocol !== 'http:' && p.protocol !== 'https:') throw new Error(`--urls: not an http(s) URL: ${u}`);
+    // The loadgen's WebSocket client (lean-ws.ts) speaks plain ws:// only: it measures servers, not TLS.
+    if (p.protocol !== 'http:') throw new Error(`--urls: not an http:// URL (the loadgen does no TLS): ${u}`);
   }
   const rate = num(values.rate, 100, 'rate', 0.1);
   const senders = Math.floor(num(values.senders, Math.ceil(rate / 4), 'senders', 1));

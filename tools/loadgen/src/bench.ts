@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: the foundation benchmark in one run. Starts liveroom (gateway + barrage, built
- * in dist/) and runs the loadgen against it, then the plain Socket.IO baseline (tools/baseline)
+ * in dist/) and runs the loadgen against it, then the plain Socket.IO baseline (tools/baseline, as
+ * many processes as --gateways)
  * under the same load, and prints both with the server CPU they used (Redis included).
  *
  *   npm run bench -- --viewers 1000 --rate 100 --duration 60 [--skip-baseline] [--tick 50] [--terms 10000] [--gateways 2]
@@ -118,10 +119,14 @@ async function main(): Promise<void> {
     await stop([...liveroom, moderation]);
   }
   if (!skipBaseline) {
-    const baseline = [startNode('tools/baseline/src/main.js', { PORT: '3910', REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' })];
+    // As many baseline processes as gateways (its Redis adapter joins them), on the same loadgen.
+    const baselinePorts = gatewayPorts.map((port) => String(Number(port) + 10));
+    const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+    const baseline = baselinePorts.map((port) => startNode('tools/baseline/src/main.js', { PORT: port, REDIS_URL: redisUrl }));
     try {
-      await waitHttp('http://127.0.0.1:3910/healthz');
-      results.push(loadgen('baseline', 'http://127.0.0.1:3910', baseline.map((c) => c.pid as number)));
+      await Promise.all(baselinePorts.map((port) => waitHttp(`http://127.0.0.1:${port}/healthz`)));
+      const urls = baselinePorts.map((port) => `http://127.0.0.1:${port}`).join(',');
+      results.push(loadgen('baseline', urls, baseline.map((c) => c.pid as number)));
     } finally {
       await stop(baseline);
     }

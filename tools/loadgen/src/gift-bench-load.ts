@@ -16,6 +16,8 @@ export interface LoadOptions {
   roomId: string;
   giftId: string;
   rate: number;
+  /** Sent at the rate before the measured window, and not measured (JIT, caches, plans warm up). */
+  warmupSec: number;
   durationSec: number;
   drainSec: number;
   ackTimeoutMs: number;
@@ -23,12 +25,18 @@ export interface LoadOptions {
   /** Viewer tokens, one per socket. */
   viewerTokens: string[];
   observerToken: string;
+  /** Called when the measured window starts (after the warm-up). */
+  onWindowStart?: () => void;
 }
 
 export interface LoadResult {
+  /** Sent in the measured window (the warm-up's are in warmupSent). */
   sent: number;
+  warmupSent: number;
   sendWindowSec: number;
+  /** Acked ok, of those sent in the window. */
   ackOk: number;
+  /** Error acks by code, for the whole run (warm-up included). */
   errors: Record<string, number>;
   ackHist: Histogram;
   /** Room event arrival − ack arrival (commit → room as a client sees it). */
@@ -48,6 +56,8 @@ export interface LoadResult {
 interface Sent {
   sendAt: number;
   ackAt: number;
+  /** Sent in the measured window. */
+  measured: boolean;
 }
 
 type Ack = { ok: true; txId: string } | { ok: false; code: string };
@@ -88,6 +98,7 @@ export async function runLoad(o: LoadOptions, viewers: RawSioClient[], observer:
   const errors: Record<string, number> = {};
   const ackHist = newLatencyHistogram();
   let sent = 0;
+  let sentInWindow = 0;
   let ackOk = 0;
   let inflight = 0;
   let socketsLost = 0;
@@ -97,16 +108,18 @@ export async function runLoad(o: LoadOptions, viewers: RawSioClient[], observer:
     const client = viewers[n % viewers.length] as RawSioClient;
     const payload = { roomId: o.roomId, giftId: o.giftId, count: 1, idempotencyKey: `gb-${o.runId}-${n}` };
     const sendAt = nowMs();
+    const measured = sendAt >= windowStart;
+    if (measured) sentInWindow++;
     inflight++;
     client.emitWithAck('gift:send', payload, o.ackTimeoutMs).then(
       (args) => {
         const ackAt = nowMs();
         inflight--;
-        recordUs(ackHist, ackAt - sendAt);
+        if (measured) recordUs(ackHist, ackAt - sendAt);
         const a = parseGiftAck(args);
         if (a.ok) {
-          ackOk++;
-          acked.set(a.txId, { sendAt, ackAt });
+          if (measured) ackOk++;
+          acked.set(a.txId, { sendAt, ackAt, measured });
         } else errors[a.code] = (errors[a.code] ?? 0) + 1;
       },
       (err: unknown) => {
@@ -118,11 +131,18 @@ export async function runLoad(o: LoadOptions, viewers: RawSioClient[], observer:
   };
 
   // Steady pacing: every 2 ms, send what is due by the clock (catches up after event-loop stalls).
-  const total = Math.round(o.rate * o.durationSec);
+  const total = Math.round(o.rate * (o.warmupSec + o.durationSec));
   const t0 = nowMs();
+  const windowStart = t0 + o.warmupSec * 1000;
+  let windowStarted = false;
   await new Promise<void>((resolve) => {
     const timer = setInterval(() => {
-      const due = Math.min(total, Math.floor(((nowMs() - t0) / 1000) * o.rate));
+      const now = nowMs();
+      if (!windowStarted && now >= windowStart) {
+        windowStarted = true;
+        o.onWindowStart?.();
+      }
+      const due = Math.min(total, Math.floor(((now - t0) / 1000) * o.rate));
       while (sent < due) sendOne(sent++);
       if (sent >= total) {
         clearInterval(timer);
@@ -130,7 +150,7 @@ export async function runLoad(o: LoadOptions, viewers: RawSioClient[], observer:
       }
     }, 2);
   });
-  const sendWindowSec = (nowMs() - t0) / 1000;
+  const sendWindowSec = (nowMs() - windowStart) / 1000;
 
   // Outstanding acks settle within ackTimeoutMs; then wait for the room to show every acked gift.
   const waitUntil = async (cond: () => boolean, ms: number): Promise<void> => {
@@ -162,6 +182,7 @@ export async function runLoad(o: LoadOptions, viewers: RawSioClient[], observer:
       missingInRoom++;
       continue;
     }
+    if (!s.measured) continue;
     if (at < s.ackAt) eventBeforeAck++;
     recordUs(commitToRoomHist, Math.max(0, at - s.ackAt));
     recordUs(sendToRoomHist, at - s.sendAt);
@@ -169,7 +190,8 @@ export async function runLoad(o: LoadOptions, viewers: RawSioClient[], observer:
   let unknownTxIds = 0;
   for (const tx of arrivals.keys()) if (!acked.has(tx)) unknownTxIds++;
   return {
-    sent,
+    sent: sentInWindow,
+    warmupSent: sent - sentInWindow,
     sendWindowSec,
     ackOk,
     errors,

@@ -5,7 +5,11 @@
  * commit→room latency, missing/duplicate gifts, the ledger check and server CPU per process group.
  *
  *   node dist/tools/loadgen/src/gift-bench.js --viewers 1000 --rate 2000 --duration 20 [--gift rose]
- *     [--gateways 1] [--drain 5] [--port-base 3960] [--json out.json]
+ *     [--warmup 5] [--gateways 1] [--drain 5] [--port-base 3960] [--json out.json]
+ *
+ * The first --warmup seconds send at the rate too but are not measured (latency, rates, CPU), like
+ * the barrage bench's warm-up: the first second after start runs on cold JIT, caches and plans.
+ * Every gift of the run, warm-up included, is checked in the room and the ledger.
  *
  * With --gateways N the viewers are spread over N gateway processes (a hot room served by several).
  *
@@ -36,6 +40,8 @@ const num = (name: string, fallback: number): number => {
 const viewerCount = Math.round(num('viewers', 1000));
 const rate = num('rate', 500);
 const durationSec = num('duration', 15);
+const warmupSec = Number(arg('warmup', '5'));
+if (!Number.isFinite(warmupSec) || warmupSec < 0) throw new Error('--warmup must be a number >= 0');
 const drainSec = num('drain', 5);
 const giftId = arg('gift', 'rose');
 const jsonOut = arg('json', '');
@@ -77,8 +83,9 @@ function report(r: LoadResult, cpu: Record<string, number>, ledger: LedgerCheck 
   const s2r = summarize(r.sendToRoomHist);
   return {
     runId,
-    config: { viewers: viewerCount, gateways: gatewayCount, rate, durationSec, giftId, drainSec, gifting: pickEnv() },
+    config: { viewers: viewerCount, gateways: gatewayCount, rate, warmupSec, durationSec, giftId, drainSec, gifting: pickEnv() },
     setup,
+    warmupSent: r.warmupSent,
     sent: r.sent,
     sentPerSec: round(r.sent / r.sendWindowSec),
     ackOk: r.ackOk,
@@ -116,12 +123,12 @@ function printTable(j: Record<string, unknown>, r: LoadResult, cpu: Record<strin
   const errs = Object.entries(r.errors).map(([k, v]) => `${k}=${v}`).join(' ') || 'none';
   const l = typeof ledger === 'string' ? ledger : `balanced=${ledger.balanced} mismatches=${ledger.mismatches.length} undispatchedOutbox=${ledger.undispatchedOutbox}`;
   const lines = [
-    `\ngift-bench ${runId}: ${viewerCount} viewers on ${gatewayCount} gateway(s), ${rate} gifts/s target, ${durationSec} s, gift ${giftId}`,
+    `\ngift-bench ${runId}: ${viewerCount} viewers on ${gatewayCount} gateway(s), ${rate} gifts/s target, ${warmupSec} s warm-up + ${durationSec} s measured, gift ${giftId}`,
     '| metric | value |',
     '|---|---|',
-    `| sent (/s) | ${r.sent} (${j.sentPerSec}) |`,
-    `| acked ok (/s) | ${r.ackOk} (${j.ackOkPerSec}) |`,
-    `| errors | ${errs} |`,
+    `| sent in the window (/s) | ${r.sent} (${j.sentPerSec}); in the warm-up ${r.warmupSent} |`,
+    `| acked ok in the window (/s) | ${r.ackOk} (${j.ackOkPerSec}) |`,
+    `| errors (whole run) | ${errs} |`,
     `| ack ms p50/p90/p99/max | ${a.p50} / ${a.p90} / ${a.p99} / ${a.max} |`,
     `| ack→room ms p50/p99/max | ${c.p50} / ${c.p99} / ${c.max} (event before ack: ${r.eventBeforeAck}) |`,
     `| send→room ms p50/p99/max | ${s.p50} / ${s.p99} / ${s.max} |`,
@@ -151,7 +158,7 @@ async function main(): Promise<void> {
     log('hard time limit reached, killing apps');
     killAppsNow(apps);
     process.exit(2);
-  }, (180 + durationSec + drainSec + 15) * 1000);
+  }, (180 + warmupSec + durationSec + drainSec + 15) * 1000);
   hardStop.unref();
 
   let sockets: RawSioClient[] = [];
@@ -174,7 +181,7 @@ async function main(): Promise<void> {
     const gift = gifts.find((g) => g.id === giftId);
     if (!gift) throw new Error(`gift "${giftId}" not in catalog: ${gifts.map((g) => g.id).join(', ')}`);
 
-    const perViewer = Math.ceil((rate * durationSec) / viewerCount);
+    const perViewer = Math.ceil((rate * (warmupSec + durationSec)) / viewerCount);
     const amount = gift.price * (perViewer * 2 + 10);
     const viewerIds = Array.from({ length: viewerCount }, (_, i) => `gb${runId}v${i}`);
     const tTop = Date.now();
@@ -190,6 +197,7 @@ async function main(): Promise<void> {
       roomId: room.id,
       giftId,
       rate,
+      warmupSec,
       durationSec,
       drainSec,
       ackTimeoutMs: 10_000,
@@ -213,8 +221,7 @@ async function main(): Promise<void> {
       { name: 'postgres', comm: 'postgres' },
       { name: 'loadgen', pids: [process.pid] },
     ]);
-    sampler.start();
-    const result = await runLoad(loadOpts, viewers, observer);
+    const result = await runLoad({ ...loadOpts, onWindowStart: () => sampler.start() }, viewers, observer);
     const cpu = sampler.stop();
 
     let ledger: LedgerCheck | string;

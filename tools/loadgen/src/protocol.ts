@@ -108,22 +108,39 @@ export function decodeRoomEventsFrame(frame: string): DecodedFrame | undefined {
   return { roomId: body.roomId, seqs, sendTs };
 }
 
-/** Small cache so identical broadcast frames received by many viewers of one worker are parsed once. */
+interface CachedFrame {
+  bytes: Buffer;
+  decoded: DecodedFrame | null;
+}
+
+/**
+ * Identical broadcast frames received by many viewers of one worker are decoded once. A frame is
+ * recognised by its bytes (a memcmp against the few most recent frames): no string is made and
+ * hashed per viewer, and the frames of one tick reach all the viewers before the next tick's.
+ */
 export class FrameCache {
-  private map = new Map<string, DecodedFrame | null>();
+  private readonly recent: CachedFrame[] = [];
+  private next = 0;
   hits = 0;
   misses = 0;
-  constructor(private readonly max = 512) {}
+  constructor(private readonly size = 8) {}
 
-  get(frame: string): DecodedFrame | undefined {
-    let d = this.map.get(frame);
-    if (d === undefined) {
-      this.misses++;
-      d = decodeRoomEventsFrame(frame) ?? null;
-      if (this.map.size >= this.max) this.map.clear();
-      this.map.set(frame, d);
-    } else this.hits++;
-    return d ?? undefined;
+  /** The decoded frame of bytes buf[start, end) (undefined if it is no valid room:events frame). */
+  get(buf: Buffer, start: number, end: number): DecodedFrame | undefined {
+    const len = end - start;
+    // Newest first: most lookups are for the frame just seen on the previous socket.
+    for (let k = 0, i = this.next - 1; k < this.recent.length; k++, i--) {
+      const c = this.recent[(i + this.recent.length) % this.recent.length] as CachedFrame;
+      if (c.bytes.length === len && buf.compare(c.bytes, 0, len, start, end) === 0) {
+        this.hits++;
+        return c.decoded ?? undefined;
+      }
+    }
+    this.misses++;
+    const decoded = decodeRoomEventsFrame(buf.toString('utf8', start, end)) ?? null;
+    this.recent[this.next] = { bytes: Buffer.from(buf.subarray(start, end)), decoded };
+    this.next = (this.next + 1) % this.size;
+    return decoded ?? undefined;
   }
 }
 

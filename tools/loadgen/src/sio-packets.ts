@@ -145,10 +145,15 @@ export function peekEventName(frame: string): string | undefined {
 }
 
 /** The same as peekEventName on the undecoded bytes of a message (only short ASCII names). */
-export function peekEventNameBytes(frame: Buffer): string | undefined {
-  if (frame[0] !== 0x34 || frame[1] !== 0x32 || frame[2] !== 0x5b || frame[3] !== 0x22) return undefined;
-  const end = frame.indexOf(0x22, 4);
-  if (end === -1 || end > 68) return undefined;
-  const name = frame.toString('latin1', 4, end);
+export function peekEventNameBytes(frame: Buffer, start = 0, end = frame.length): string | undefined {
+  if (end - start < 5 || frame[start] !== 0x34 || frame[start + 1] !== 0x32 || frame[start + 2] !== 0x5b || frame[start + 3] !== 0x22) {
+    return undefined;
+  }
+  // A short scan by hand: frame may be a large shared read buffer, indexOf would search past `end`.
+  const limit = Math.min(end, start + 69);
+  let close = start + 4;
+  while (close < limit && frame[close] !== 0x22) close++;
+  if (close >= limit) return undefined;
+  const name = frame.toString('latin1', start + 4, close);
   return name.includes('\\') ? undefined : name;
 }

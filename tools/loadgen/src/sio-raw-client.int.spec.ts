@@ -61,6 +61,22 @@ describe('RawSioClient against socket.io', () => {
     expect(io.sockets.sockets.size).toBe(0);
   });
 
+  it('hands undecoded bytes to a raw bytes handler, and skips events nobody listens for', async () => {
+    const client = await RawSioClient.connect(url, { auth: { token: 't2' }, connectTimeoutMs: 2000 });
+    const bytes: string[] = [];
+    const unused: unknown[] = [];
+    client.on('room:other', (args) => unused.push(args));
+    await client.emitWithAck('room:join', { roomId: 'r1' }, 2000);
+    client.onRawBytes('room:events', (buf, start, end) => bytes.push(buf.toString('utf8', start, end)));
+    client.emit('fire', 2);
+    // An ack round trip after the fire: by then both broadcasts have arrived (one connection, in order).
+    // (Each join's own room:events, seq 42, follows its ack: it may or may not be in yet.)
+    await client.emitWithAck('room:join', { roomId: 'r1' }, 2000);
+    expect(bytes.filter((b) => !b.includes('"seq":42'))).toEqual([100, 101].map((s) => `42["room:events",{"roomId":"r1","events":[{"seq":${s}}]}]`));
+    expect([unused, client.parseErrors]).toEqual([[], 0]);
+    client.close();
+  });
+
   it('reports a refused connection as SioConnectError UNAUTHORIZED', async () => {
     await expect(RawSioClient.connect(url, { auth: { token: 'bad' }, connectTimeoutMs: 2000 })).rejects.toEqual(
       new SioConnectError('UNAUTHORIZED'),

@@ -145,10 +145,21 @@ describe('liveroom payloads', () => {
     expect(d?.sendTs[0]).toBeCloseTo(1000.5);
     expect(d?.sendTs[1]).toBeNaN();
     expect(decodeRoomEventsFrame('42["room:events",{"roomId":"r","events":[{"type":"x"}]}]')).toBeUndefined();
+    // Looked up by bytes inside a bigger (shared read) buffer, as the viewers do.
+    const at = (text: string, pad = 5): [Buffer, number, number] => {
+      const bytes = Buffer.from(text);
+      return [Buffer.concat([Buffer.alloc(pad, 0x41), bytes, Buffer.alloc(pad, 0x42)]), pad, pad + bytes.length];
+    };
     const cache = new FrameCache(2);
-    expect(cache.get(frame)).toEqual(d);
-    expect(cache.get(frame)).toBe(cache.get(frame));
+    expect(cache.get(...at(frame))).toEqual(d);
+    expect(cache.get(...at(frame, 9))).toBe(cache.get(...at(frame, 1)));
     expect(cache.hits).toBe(2);
-    expect(cache.get('42["room:events",{}]')).toBeUndefined();
+    expect(cache.get(...at('42["room:events",{}]'))).toBeUndefined();
+    // Two newer frames push the first one out of a cache of 2: it is decoded again (a miss).
+    const other = frame.replace('"r"', '"s"');
+    cache.get(...at(other));
+    expect(cache.get(...at(frame))?.roomId).toBe('r');
+    expect(cache.get(...at(other))?.roomId).toBe('s');
+    expect([cache.hits, cache.misses]).toEqual([3, 4]);
   });
 });

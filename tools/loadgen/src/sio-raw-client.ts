@@ -1,12 +1,12 @@
 /**
- * A minimal Socket.IO v5 (Engine.IO v4) client over a plain `ws` WebSocket.
+ * A minimal Socket.IO v5 (Engine.IO v4) client over a lean WebSocket (lean-ws.ts).
  *
  * Why: 2,000 socket.io-client instances receiving tens of thousands of frames per second on a 2-core
  * box would make the load generator the bottleneck. This client only does what the loadgen needs:
  * websocket transport only, default or named namespace, text packets (no binary attachments),
  * CONNECT with auth, EVENT with/without ack id, ACK, answering server pings. Packets: sio-packets.ts.
  */
-import WebSocket from 'ws';
+import { LeanWebSocket } from './lean-ws.js';
 import {
   EIO_OPEN,
   EIO_CLOSE,
@@ -53,6 +53,8 @@ export class DisconnectedError extends Error {}
 type EventHandler = (args: unknown[]) => void;
 /** Receives the raw engine.io frame text (`42["name",...]`); parsing is up to the handler. */
 type RawEventHandler = (frame: string) => void;
+/** Receives the undecoded frame, bytes buf[start, end), only valid during the call. */
+type RawBytesHandler = (buf: Buffer, start: number, end: number) => void;
 
 interface PendingAck {
   resolve: (args: unknown[]) => void;
@@ -71,6 +73,7 @@ export function toWsUrl(baseUrl: string, path = '/socket.io'): string {
 export class RawSioClient {
   private readonly handlers = new Map<string, EventHandler>();
   private readonly rawHandlers = new Map<string, RawEventHandler>();
+  private readonly rawBytesHandlers = new Map<string, RawBytesHandler>();
   private readonly pending = new Map<number, PendingAck>();
   private nextId = 0;
   private pingWatchdog: NodeJS.Timeout | undefined;
@@ -81,22 +84,16 @@ export class RawSioClient {
   /** Frames that could not be parsed (should stay 0). */
   parseErrors = 0;
 
-  private constructor(
-    private readonly ws: WebSocket,
-    private readonly nsp: string,
-  ) {}
+  private ws: LeanWebSocket | undefined;
+
+  private constructor(private readonly nsp: string) {}
 
   static connect(baseUrl: string, opts: RawSioClientOptions = {}): Promise<RawSioClient> {
     const timeoutMs = opts.connectTimeoutMs ?? 10_000;
     const nsp = opts.nsp ?? '/';
     return new Promise<RawSioClient>((resolve, reject) => {
       let settled = false;
-      const ws = new WebSocket(toWsUrl(baseUrl, opts.path), {
-        perMessageDeflate: false,
-        handshakeTimeout: timeoutMs,
-        ...(opts.localAddress ? { localAddress: opts.localAddress } : {}),
-      });
-      const client = new RawSioClient(ws, nsp);
+      const client = new RawSioClient(nsp);
       const fail = (err: Error): void => {
         if (settled) return;
         settled = true;
@@ -105,19 +102,7 @@ export class RawSioClient {
         reject(err);
       };
       const timer = setTimeout(() => fail(new SioConnectError('connect timeout')), timeoutMs);
-      ws.on('error', (err) => fail(new SioConnectError(`ws error: ${err.message}`)));
-      ws.on('close', (code) => {
-        if (!settled) fail(new SioConnectError(`ws closed during connect (${code})`));
-        client.shutdown(`ws closed (${code})`);
-      });
-      ws.on('message', (raw, isBinary) => {
-        if (isBinary) {
-          client.parseErrors++;
-          return;
-        }
-        // A viewer with no handler for an event skips it undecoded: most loadgen sockets only count.
-        if (settled && Buffer.isBuffer(raw) && client.ignores(raw)) return;
-        const frame = raw.toString();
+      const onText = (frame: string): void => {
         const t = frame.charCodeAt(0) - 0x30;
         if (t === EIO_MESSAGE) {
           if (settled) {
@@ -164,7 +149,25 @@ export class RawSioClient {
           client.shutdown('server close packet');
         }
         // pong / noop / upgrade: ignore
-      });
+      };
+      try {
+        client.ws = new LeanWebSocket(
+          toWsUrl(baseUrl, opts.path),
+          {
+            open: () => undefined,
+            message: (buf, start, end) => {
+              if (!(settled && client.takesBytes(buf, start, end))) onText(buf.toString('utf8', start, end));
+            },
+            close: (reason) => {
+              if (!settled) fail(new SioConnectError(`ws closed during connect (${reason})`));
+              client.shutdown(`ws closed (${reason})`);
+            },
+          },
+          opts.localAddress ? { localAddress: opts.localAddress } : {},
+        );
+      } catch (e) {
+        fail(new SioConnectError(`ws error: ${(e as Error).message}`));
+      }
     });
   }
 
@@ -175,6 +178,12 @@ export class RawSioClient {
   /** Parsed handler for an event. */
   on(event: string, handler: EventHandler): this {
     this.handlers.set(event, handler);
+    return this;
+  }
+
+  /** Raw bytes handler: the undecoded frame, for the hottest events (decoded once per distinct frame). */
+  onRawBytes(event: string, handler: RawBytesHandler): this {
+    this.rawBytesHandlers.set(event, handler);
     return this;
   }
 
@@ -224,7 +233,7 @@ export class RawSioClient {
   }
 
   private sendRaw(frame: string): void {
-    if (this.ws.readyState === WebSocket.OPEN) this.ws.send(frame);
+    this.ws?.send(frame);
   }
 
   private armWatchdog(): void {
@@ -235,10 +244,19 @@ export class RawSioClient {
     }
   }
 
-  /** An event message nobody here listens for (so it need not be decoded). */
-  ignores(raw: Buffer): boolean {
-    const name = peekEventNameBytes(raw);
-    return name !== undefined && !this.rawHandlers.has(name) && !this.handlers.has(name);
+  /**
+   * Handles an event message on its undecoded bytes when it can: given to a raw bytes handler, or
+   * skipped when nobody here listens for it (most loadgen sockets only count). False: decode it.
+   */
+  private takesBytes(buf: Buffer, start: number, end: number): boolean {
+    const name = peekEventNameBytes(buf, start, end);
+    if (name === undefined) return false;
+    const bytesHandler = this.rawBytesHandlers.get(name);
+    if (bytesHandler) {
+      bytesHandler(buf, start, end);
+      return true;
+    }
+    return !this.rawHandlers.has(name) && !this.handlers.has(name);
   }
 
   private onMessage(frame: string): void {
@@ -282,11 +300,7 @@ export class RawSioClient {
       p.reject(new DisconnectedError(`disconnected: ${reason}`));
     }
     this.pending.clear();
-    try {
-      this.ws.terminate();
-    } catch {
-      /* ignore */
-    }
+    this.ws?.terminate();
     const ls = this.closeListeners;
     this.closeListeners = [];
     for (const l of ls) l(reason);

@@ -1,3 +1,4 @@
+import * as hdr from 'hdr-histogram-js';
 import { assign, parseOptions } from './args.js';
 import {
   decodeHistogram,
@@ -8,6 +9,7 @@ import {
   recordUs,
   SeqTracker,
   summarize,
+  withIntegerBuckets,
 } from './stats.js';
 
 describe('SeqTracker', () => {
@@ -46,6 +48,34 @@ describe('histograms', () => {
     expect(s.max).toBeCloseTo(1000, 0);
     expect(decodeHistogram(encodeHistogram(a)).totalCount).toBe(100);
     expect(summarize(newLatencyHistogram()).count).toBe(0);
+  });
+});
+
+describe('integer bucket math', () => {
+  const options = { bitBucketSize: 32, lowestDiscernibleValue: 1, highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: 3 } as const;
+  type Indexed = { countsArrayIndex(value: number): number };
+
+  it('puts every value in the bucket hdr-histogram-js would', () => {
+    const stock = hdr.build(options) as unknown as Indexed;
+    const fast = withIntegerBuckets(hdr.build(options)) as unknown as Indexed;
+    // The replacement is in place (not the library's own methods through the fallback).
+    expect(Object.hasOwn(fast, 'getBucketIndex') && Object.hasOwn(fast, 'getSubBucketIndex')).toBe(true);
+    const values = [0, 1, 2, 3, 1023, 1024, 2047, 2048, 2049, 4095, 4096, 65_535, 65_536, 1_000_000, 2 ** 29, 599_999_999, 600_000_000];
+    for (let k = 0; k < 31; k++) values.push(2 ** k - 1, 2 ** k, 2 ** k + 1);
+    let x = 12345;
+    for (let i = 0; i < 20_000; i++) values.push((x = (Math.imul(x, 1103515245) + 12345) >>> 0) % 600_000_000);
+    for (const v of values) expect([v, fast.countsArrayIndex(v)]).toEqual([v, stock.countsArrayIndex(v)]);
+  });
+
+  it('records and reports the same percentiles', () => {
+    const stock = hdr.build(options);
+    const fast = newLatencyHistogram();
+    for (let i = 1; i <= 50_000; i++) {
+      const ms = (i * 7919) % 30_000 / 10;
+      stock.recordValue(Math.max(1, Math.round(ms * 1000)));
+      recordUs(fast, ms);
+    }
+    for (const p of [50, 90, 99, 99.9, 100]) expect(fast.getValueAtPercentile(p)).toBe(stock.getValueAtPercentile(p));
   });
 });
 

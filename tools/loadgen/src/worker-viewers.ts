@@ -123,7 +123,7 @@ export class ViewerPool {
       : { token: await signToken(this.cfg.jwtSecret, `lg-v${a.index}-${this.cfg.runId}`, `viewer ${a.index}`) };
     const client = await RawSioClient.connect(a.url, { auth, connectTimeoutMs: this.cfg.connectTimeoutMs });
     v.buffered = [];
-    client.onRaw('room:events', (frame) => this.onFrame(v, frame));
+    client.onRawBytes('room:events', (buf, start, end) => this.onFrame(v, buf, start, end));
     const joined = await joinRoom(client, this.cfg.roomId, this.cfg.connectTimeoutMs);
     v.client = client;
     v.tracker.join(joined.seq);
@@ -136,9 +136,9 @@ export class ViewerPool {
     v.buffered = [];
   }
 
-  private onFrame(v: Viewer, frame: string): void {
+  private onFrame(v: Viewer, buf: Buffer, start: number, end: number): void {
     const recv = nowMs();
-    const d = this.cache.get(frame);
+    const d = this.cache.get(buf, start, end);
     if (!d) {
       this.parseErrors++;
       return;
