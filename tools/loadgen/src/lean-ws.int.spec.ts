@@ -10,6 +10,7 @@ interface Client {
   opened: Promise<void>;
   closed: Promise<string>;
   received: string[];
+  binaries: number;
   next(): Promise<string>;
 }
 
@@ -20,8 +21,10 @@ function open(url: string): Client {
   let onClose!: (reason: string) => void;
   const opened = new Promise<void>((r) => (onOpen = r));
   const closed = new Promise<string>((r) => (onClose = r));
+  const client = { binaries: 0 };
   const ws = new LeanWebSocket(url, {
     open: () => onOpen(),
+    binary: () => client.binaries++,
     message: (buf, start, end) => {
       const s = buf.toString('utf8', start, end);
       const w = waiters.shift();
@@ -34,7 +37,7 @@ function open(url: string): Client {
     const s = received.shift();
     return s !== undefined ? Promise.resolve(s) : new Promise((r) => waiters.push(r));
   };
-  return { ws, opened, closed, received, next };
+  return Object.assign(client, { ws, opened, closed, received, next });
 }
 
 describe('LeanWebSocket against ws', () => {
@@ -78,13 +81,18 @@ describe('LeanWebSocket against ws', () => {
     expect(await c.closed).toBe('terminated');
   });
 
-  it('answers a ping with a pong carrying its payload', async () => {
+  it('answers a ping with a pong carrying its payload, and counts binary messages', async () => {
     const c = open(url);
     await c.opened;
     const server = serverSockets[serverSockets.length - 1] as WebSocket;
     const pong = new Promise<string>((r) => server.once('pong', (data) => r(data.toString())));
     server.ping('are you there');
     expect(await pong).toBe('are you there');
+    // A binary message is counted, not handed over as text; the text after it still is.
+    server.send(Buffer.from([1, 2, 3]), { binary: true });
+    server.send('after');
+    expect(await c.next()).toBe('after');
+    expect(c.binaries).toBe(1);
     c.ws.terminate();
   });
 

@@ -20,6 +20,8 @@ export interface LeanWebSocketHandlers {
   open(): void;
   /** A text message, bytes buf[start, end): only valid during the call. */
   message(buf: Buffer, start: number, end: number): void;
+  /** A binary message (not handed over: the loadgen's protocol has none). */
+  binary?(): void;
   /** Once, when the socket is gone (or never opened), with why. */
   close(reason: string): void;
 }
@@ -77,8 +79,9 @@ export class LeanWebSocket implements FrameSink {
 
   // Both sink methods ignore what follows a close in the same read (terminate() or a close frame).
   message(opcode: number, buf: Buffer, start: number, end: number): void {
-    if (this.state === 'open' && opcode === OP_TEXT) this.handlers.message(buf, start, end);
-    // binary messages: the loadgen's protocol has none; ignored
+    if (this.state !== 'open') return;
+    if (opcode === OP_TEXT) this.handlers.message(buf, start, end);
+    else this.handlers.binary?.();
   }
 
   control(opcode: number, payload: Buffer): void {

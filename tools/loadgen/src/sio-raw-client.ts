@@ -158,6 +158,7 @@ export class RawSioClient {
             message: (buf, start, end) => {
               if (!(settled && client.takesBytes(buf, start, end))) onText(buf.toString('utf8', start, end));
             },
+            binary: () => client.parseErrors++,
             close: (reason) => {
               if (!settled) fail(new SioConnectError(`ws closed during connect (${reason})`));
               client.shutdown(`ws closed (${reason})`);
