@@ -37,6 +37,30 @@ describe('outbox relay', () => {
     await g.close();
   });
 
+  it('announces a round with several rooms: each room in commit order, one leaderboard each', async () => {
+    const g = await Gifting.start({ ...base, OUTBOX_RELAY: '0' });
+    await g.openRoom('r7', 'host7');
+    await g.openRoom('r8', 'host8');
+    await g.credit('u7', 10_000);
+    await g.credit('u8', 10_000);
+    const sent: { roomId: string; txId: string }[] = [];
+    for (let i = 0; i < 6; i++) {
+      const roomId = i % 3 === 0 ? 'r8' : 'r7';
+      const { txId } = await g.send(i % 2 === 0 ? 'u7' : 'u8', { roomId, giftId: 'heart', count: 1 });
+      sent.push({ roomId, txId });
+    }
+    expect(await g.relay.runOnce()).toEqual({ dispatched: 6, taken: 6, failed: false });
+    for (const roomId of ['r7', 'r8']) {
+      const events = await giftEvents(g, roomId);
+      expect(events.map((e) => e.txId)).toEqual(sent.filter((s) => s.roomId === roomId).map((s) => s.txId));
+      expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => events[0]!.seq + i));
+    }
+    const [r7, r8] = await Promise.all(['r7', 'r8'].map((roomId) => g.leaderboard.top({ roomId, limit: 10 })));
+    expect(r7!.map((u) => u.value).reduce((a, b) => a + b, 0)).toBe(4);
+    expect(r8!.map((u) => u.value).reduce((a, b) => a + b, 0)).toBe(2);
+    await g.close();
+  });
+
   it('dispatches a row that commits after a later one', async () => {
     const g = await Gifting.start({ ...base, OUTBOX_RELAY: '0' });
     await g.openRoom('r2', 'host2');
@@ -104,11 +128,11 @@ describe('outbox relay', () => {
     await g.credit('u5', 100);
     const sent = await g.send('u5', { roomId: 'r4', giftId: 'heart', count: 1 });
     // Stand-in for a Redis outage: the room log's script fails for this round.
-    const log = (g.relay as unknown as { roomLog: { append: (...a: unknown[]) => Promise<unknown> } }).roomLog;
-    const real = log.append.bind(log);
-    log.append = () => Promise.reject(new Error('Connection is closed.'));
+    const log = (g.relay as unknown as { roomLog: { appendMany: (...a: unknown[]) => Promise<unknown> } }).roomLog;
+    const real = log.appendMany.bind(log);
+    log.appendMany = () => Promise.reject(new Error('Connection is closed.'));
     expect(await g.relay.runOnce()).toEqual({ dispatched: 0, taken: 1, failed: true });
-    log.append = real;
+    log.appendMany = real;
     expect(await g.relay.runOnce()).toEqual({ dispatched: 1, taken: 1, failed: false });
     expect((await giftEvents(g, 'r4')).map((e) => e.txId)).toEqual([sent.txId]);
     const [row] = (await g.db.query(`SELECT attempts, seq::int AS seq FROM gift_outbox WHERE tx_id = $1`, [sent.txId])) as { attempts: number; seq: number }[];

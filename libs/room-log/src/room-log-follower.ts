@@ -93,16 +93,31 @@ export class RoomLogFollower {
   private onMessage(channel: string, message: string): void {
     const room = this.byChannel.get(channel);
     if (!room) return;
-    const event = toRaw(message);
+    const ready: RawRoomEvent[] = [];
+    // appendMany publishes a batch as one message: the events' JSON texts joined by newlines.
+    if (message.includes('\n')) {
+      for (const json of message.split('\n')) this.take(room, json, ready);
+    } else {
+      this.take(room, message, ready);
+    }
+    if (ready.length > 0) room.listener(ready);
+  }
+
+  /** The next event in order joins `ready`; any other waits in `early` (and a hole is repaired). */
+  private take(room: FollowedRoom, json: string, ready: RawRoomEvent[]): void {
+    const event = toRaw(json);
     if (!event) return;
     if (room.lastSeq >= 0 && event.seq <= room.lastSeq) return;
     if (room.lastSeq >= 0 && event.seq === room.lastSeq + 1 && room.early.size === 0) {
       room.lastSeq = event.seq;
-      room.listener([event]);
+      ready.push(event);
       return;
     }
     room.early.set(event.seq, event);
-    if (room.lastSeq >= 0) this.drain(room);
+    if (room.lastSeq < 0) return;
+    // What is ready goes first: drain hands over later events.
+    if (ready.length > 0) room.listener(ready.splice(0));
+    this.drain(room);
   }
 
   /** Hands over what is contiguous; on a hole, fetches the missing events from history. */

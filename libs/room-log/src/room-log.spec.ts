@@ -49,6 +49,36 @@ describe('RoomLog (real Redis)', () => {
     await expect(log.append('r3', barrage('x'), { requireLive: true })).resolves.toMatchObject({ duplicate: false });
   });
 
+  it('appends many events of a room in order, deduping each on its own key', async () => {
+    const log = new RoomLog(redis, keys);
+    const sub = new Redis(REDIS_URL);
+    const messages: string[] = [];
+    sub.on('message', (_channel: string, message: string) => messages.push(message));
+    await sub.subscribe(keys.roomChannel('m1'));
+    await log.append('m1', barrage('single'), { dedupeKey: 'k0' });
+    const results = await log.appendMany(
+      'm1',
+      [
+        { draft: barrage('a'), dedupeKey: 'k1' },
+        { draft: barrage('dup of single'), dedupeKey: 'k0' },
+        { draft: barrage('line\nbreak') },
+        { draft: barrage('dup within the call'), dedupeKey: 'k1' },
+        { draft: { type: 'room', action: 'ended' } },
+      ],
+      { dedupeTtlSec: 60 },
+    );
+    expect(results.map((r) => [r.event.seq, r.duplicate])).toEqual([[2, false], [1, true], [3, false], [2, true], [4, false]]);
+    expect(results[2]!.event).toMatchObject({ type: 'barrage', text: 'line\nbreak' });
+    expect(await redis.ttl(keys.roomDedupe('m1', 'k1'))).toBeGreaterThan(0);
+    expect((await log.history('m1', 0)).events.map((e) => e.seq)).toEqual([1, 2, 3, 4]);
+    expect((await log.recentBarrage('m1')).events.map((e) => e.seq)).toEqual([1, 2, 3]);
+    expect(await log.appendMany('m1', [])).toEqual([]);
+    // One message for the single append, one for the whole batch (its new events only).
+    while (messages.length < 2) await new Promise((r) => setTimeout(r, 5));
+    expect(messages[1]!.split('\n').map((m) => JSON.parse(m).seq)).toEqual([2, 3, 4]);
+    sub.disconnect();
+  });
+
   it('keeps at least 1,000 events and asks for resync beyond history', async () => {
     const log = new RoomLog(redis, keys, { historySize: 1000, recentSize: 50 });
     for (let i = 0; i < 1300; i += 100) {
@@ -104,6 +134,29 @@ describe('RoomLogFollower (real Redis)', () => {
     await done;
     expect(got.map((e) => e.seq)).toEqual(Array.from({ length: 201 }, (_, i) => i + 2));
     await follower.unfollow('f1');
+    sub.disconnect();
+  });
+
+  it('takes batches published as one message, in order, and repairs a hole before one', async () => {
+    const log = new RoomLog(redis, keys);
+    const sub = new Redis(REDIS_URL);
+    const follower = new RoomLogFollower(sub, log, keys);
+    const calls: number[][] = [];
+    const got = () => calls.flat();
+    const base = await follower.follow('f2', (events) => calls.push(events.map((e) => e.seq)));
+    expect(base).toBe(0);
+    await log.appendMany('f2', [{ draft: barrage('a') }, { draft: barrage('b') }, { draft: barrage('c') }]);
+    // A lost batch: sequenced and stored, never published.
+    for (const text of ['lost 1', 'lost 2']) {
+      const seq = await redis.incr(keys.roomSeq('f2'));
+      await redis.xadd(keys.roomLog('f2'), `${seq}-0`, 'e', JSON.stringify({ seq, ts: Date.now(), ...barrage(text) }));
+    }
+    await log.appendMany('f2', [{ draft: barrage('d') }, { draft: barrage('e') }]);
+    while (got().length < 7) await new Promise((r) => setTimeout(r, 5));
+    expect(got()).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    // A batch in order reaches the listener as one call.
+    expect(calls[0]).toEqual([1, 2, 3]);
+    await follower.unfollow('f2');
     sub.disconnect();
   });
 });

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { LiveroomError, RedisKeys, type RoomEvent, type RoomEventDraft } from '#contracts';
-import { APPEND_SCRIPT } from './append.lua.js';
+import { APPEND_MANY_SCRIPT, APPEND_SCRIPT } from './append.lua.js';
 import { type RawRoomEvent, toRaw } from './raw-event.js';
 import { HISTORY_SCRIPT, RECENT_SCRIPT } from './read.lua.js';
 
@@ -21,6 +21,12 @@ export interface AppendOptions {
   requireLive?: boolean;
 }
 
+/** One event of an appendMany: its draft and, optionally, its dedupe key. */
+export interface ManyDraft<D extends RoomEventDraft = RoomEventDraft> {
+  draft: D;
+  dedupeKey?: string;
+}
+
 export interface AppendResult<E extends RoomEvent = RoomEvent> {
   event: E;
   duplicate: boolean;
@@ -36,6 +42,7 @@ export interface HistoryResult {
 
 interface AppendingRedis extends Redis {
   roomLogAppend(...args: (string | number)[]): Promise<[number, string | number]>;
+  roomLogAppendMany(numberOfKeys: number, ...args: (string | number)[]): Promise<[number, string][]>;
   /** A nil seq comes back from Lua as null (false in the script). */
   roomLogHistory(seqKey: string, logKey: string, fromId: string): Promise<[string | null, [string, string[]][]]>;
   roomLogRecent(seqKey: string, recentKey: string, count: number): Promise<[string | null, string[]]>;
@@ -54,6 +61,8 @@ export class RoomLog {
     private readonly options: RoomLogOptions = DEFAULT_ROOM_LOG_OPTIONS,
   ) {
     if (!('roomLogAppend' in redis)) redis.defineCommand('roomLogAppend', { numberOfKeys: 5, lua: APPEND_SCRIPT });
+    // Variadic keys (one dedupe key per event): the key count is passed with each call.
+    if (!('roomLogAppendMany' in redis)) redis.defineCommand('roomLogAppendMany', { lua: APPEND_MANY_SCRIPT });
     if (!('roomLogHistory' in redis)) redis.defineCommand('roomLogHistory', { numberOfKeys: 2, lua: HISTORY_SCRIPT });
     if (!('roomLogRecent' in redis)) redis.defineCommand('roomLogRecent', { numberOfKeys: 2, lua: RECENT_SCRIPT });
     this.redis = redis as AppendingRedis;
@@ -83,6 +92,31 @@ export class RoomLog {
     );
     if (status === -1) throw new LiveroomError(payload === 'ROOM_ENDED' ? 'ROOM_ENDED' : 'ROOM_NOT_FOUND', `room ${roomId}: ${payload}`);
     return { event: JSON.parse(String(payload)), duplicate: status === 0 };
+  }
+
+  /**
+   * Appends several events of one room atomically, in order, with one round trip and one pub/sub
+   * message for all of them; each is deduped on its own key like append's. Results are in input order.
+   */
+  async appendMany(roomId: string, items: readonly ManyDraft[], options: { dedupeTtlSec?: number } = {}): Promise<AppendResult[]> {
+    if (items.length === 0) return [];
+    const k = this.keys;
+    const seqKey = k.roomSeq(roomId);
+    const dedupeKeys = items.map((item) => (item.dedupeKey ? k.roomDedupe(roomId, item.dedupeKey) : seqKey));
+    const perEvent = items.flatMap((item) => [JSON.stringify(item.draft), item.draft.type, item.dedupeKey ? '1' : '0']);
+    const replies = await this.redis.roomLogAppendMany(
+      3 + items.length,
+      seqKey,
+      k.roomLog(roomId),
+      k.roomRecentBarrage(roomId),
+      ...dedupeKeys,
+      k.roomChannel(roomId),
+      this.options.historySize,
+      options.dedupeTtlSec ?? 300,
+      this.options.recentSize,
+      ...perEvent,
+    );
+    return replies.map(([status, json]) => ({ event: JSON.parse(json) as RoomEvent, duplicate: status === 0 }));
   }
 
   async currentSeq(roomId: string): Promise<number> {

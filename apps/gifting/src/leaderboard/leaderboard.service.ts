@@ -4,25 +4,28 @@ import { type Leaderboard, RedisKeys } from '#contracts';
 import { REDIS } from '#redis';
 
 /**
- * Counts a gift into the room leaderboard once per txId: the marker is SET NX, and only a newly set
- * marker adds the value. KEYS: applied marker, leaderboard zset, names hash (one room: one slot).
- * ARGV: value, userId, name, markerTtlSec.
+ * Counts gifts of one room into its leaderboard, each once per txId: a gift's marker is SET NX, and
+ * only a newly set marker adds the value. KEYS: leaderboard zset, names hash, then one applied marker
+ * per gift (one room: one slot). ARGV: markerTtlSec, then per gift: value, userId, name.
+ * Returns how many gifts were counted now.
  */
 const APPLY_SCRIPT = `
-if redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[4]) then
-  redis.call('ZINCRBY', KEYS[2], ARGV[1], ARGV[2])
-  redis.call('HSET', KEYS[3], ARGV[2], ARGV[3])
-  return 1
+local applied = 0
+for i = 1, #KEYS - 2 do
+  if redis.call('SET', KEYS[2 + i], '1', 'NX', 'EX', ARGV[1]) then
+    redis.call('ZINCRBY', KEYS[1], ARGV[3 * i - 1], ARGV[3 * i])
+    redis.call('HSET', KEYS[2], ARGV[3 * i], ARGV[3 * i + 1])
+    applied = applied + 1
+  end
 end
-return 0
+return applied
 `;
 
 interface LeaderboardRedis extends Redis {
-  giftingLeaderboardApply(...args: (string | number)[]): Promise<number>;
+  giftingLeaderboardApply(numberOfKeys: number, ...args: (string | number)[]): Promise<number>;
 }
 
 export interface LeaderboardGift {
-  roomId: string;
   txId: string;
   userId: string;
   name: string;
@@ -37,23 +40,22 @@ export class LeaderboardService {
     @Inject(REDIS) redis: Redis,
     private readonly keys: RedisKeys,
   ) {
-    if (!('giftingLeaderboardApply' in redis)) redis.defineCommand('giftingLeaderboardApply', { numberOfKeys: 3, lua: APPLY_SCRIPT });
+    if (!('giftingLeaderboardApply' in redis)) redis.defineCommand('giftingLeaderboardApply', { lua: APPLY_SCRIPT });
     this.redis = redis as LeaderboardRedis;
   }
 
-  /** True when this call counted the gift, false when it had been counted already. */
-  async apply(gift: LeaderboardGift, markerTtlSec: number): Promise<boolean> {
+  /** Counts the gifts of one room (a batch, in one round trip); returns how many were not counted before. */
+  async apply(roomId: string, gifts: readonly LeaderboardGift[], markerTtlSec: number): Promise<number> {
+    if (gifts.length === 0) return 0;
     const k = this.keys;
-    const applied = await this.redis.giftingLeaderboardApply(
-      k.leaderboardApplied(gift.roomId, gift.txId),
-      k.roomLeaderboard(gift.roomId),
-      k.roomLeaderboardNames(gift.roomId),
-      gift.value,
-      gift.userId,
-      gift.name,
+    return this.redis.giftingLeaderboardApply(
+      2 + gifts.length,
+      k.roomLeaderboard(roomId),
+      k.roomLeaderboardNames(roomId),
+      ...gifts.map((g) => k.leaderboardApplied(roomId, g.txId)),
       markerTtlSec,
+      ...gifts.flatMap((g) => [g.value, g.userId, g.name]),
     );
-    return applied === 1;
   }
 
   /** Top gifters of a room by coins given. */

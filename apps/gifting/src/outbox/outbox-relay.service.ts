@@ -103,15 +103,16 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
       );
       if (batch.length === 0) return { dispatched: 0, taken: 0, failed: false };
       const takenAt = performance.now();
-      // Sent together: one connection keeps the order of commands, so each room's events keep theirs.
-      const results = await Promise.allSettled(batch.map((row) => this.announce(row)));
+      // One append and one leaderboard update per room, rooms in parallel; a room keeps its rows' order.
+      const rooms = [...groupByRoom(batch)];
+      const results = await Promise.allSettled(rooms.map(([roomId, roomRows]) => this.announce(roomId, roomRows)));
       const sinceTakenMs = performance.now() - takenAt;
       const done: { txId: string; seq: number; waited: number }[] = [];
       const failedIds: string[] = [];
       results.forEach((r, i) => {
-        const row = batch[i] as OutboxRow;
-        if (r.status === 'fulfilled') done.push({ txId: row.tx_id, seq: r.value, waited: Number(row.waited) });
-        else failedIds.push(row.tx_id);
+        const roomRows = rooms[i]![1];
+        if (r.status === 'fulfilled') roomRows.forEach((row, j) => done.push({ txId: row.tx_id, seq: r.value[j]!, waited: Number(row.waited) }));
+        else failedIds.push(...roomRows.map((row) => row.tx_id));
       });
       if (done.length > 0) {
         await q.query(
@@ -130,17 +131,21 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     });
   }
 
-  private async announce(row: OutboxRow): Promise<number> {
-    const draft = draftOf(row.event);
-    const { event } = await this.roomLog.append(row.room_id, draft, {
-      dedupeKey: `gift:${row.tx_id}`,
-      dedupeTtlSec: this.config.OUTBOX_DEDUPE_TTL_SEC,
-    });
-    await this.leaderboard.apply(
-      { roomId: row.room_id, txId: row.tx_id, userId: draft.userId, name: draft.name, value: draft.value },
-      this.config.OUTBOX_DEDUPE_TTL_SEC,
+  /** Announces one room's rows (deduped per txId) and counts them into its leaderboard; their seqs in order. */
+  private async announce(roomId: string, roomRows: readonly OutboxRow[]): Promise<number[]> {
+    const drafts = roomRows.map((row) => draftOf(row.event));
+    const ttl = this.config.OUTBOX_DEDUPE_TTL_SEC;
+    const appended = await this.roomLog.appendMany(
+      roomId,
+      drafts.map((draft, i) => ({ draft, dedupeKey: `gift:${roomRows[i]!.tx_id}` })),
+      { dedupeTtlSec: ttl },
     );
-    return event.seq;
+    await this.leaderboard.apply(
+      roomId,
+      drafts.map((d, i) => ({ txId: roomRows[i]!.tx_id, userId: d.userId, name: d.name, value: d.value })),
+      ttl,
+    );
+    return appended.map((r) => r.event.seq);
   }
 
   private async loop(): Promise<void> {
@@ -219,4 +224,15 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
       retry();
     }
   }
+}
+
+/** The rows by room, each room's in the order taken (oldest first). */
+function groupByRoom(batch: readonly OutboxRow[]): Map<string, OutboxRow[]> {
+  const rooms = new Map<string, OutboxRow[]>();
+  for (const row of batch) {
+    const list = rooms.get(row.room_id);
+    if (list) list.push(row);
+    else rooms.set(row.room_id, [row]);
+  }
+  return rooms;
 }
