@@ -101,9 +101,11 @@ export class RoomLogFollower {
       this.take(room, message, ready);
     }
     if (ready.length > 0) room.listener(ready);
+    // Anything that came out of order waits in `early`: hand over what is contiguous now, repair the rest.
+    if (room.early.size > 0 && room.lastSeq >= 0) this.drain(room);
   }
 
-  /** The next event in order joins `ready`; any other waits in `early` (and a hole is repaired). */
+  /** The next event in order joins `ready`; any other waits in `early` (behind it, once one waits). */
   private take(room: FollowedRoom, json: string, ready: RawRoomEvent[]): void {
     const event = toRaw(json);
     if (!event) return;
@@ -114,10 +116,6 @@ export class RoomLogFollower {
       return;
     }
     room.early.set(event.seq, event);
-    if (room.lastSeq < 0) return;
-    // What is ready goes first: drain hands over later events.
-    if (ready.length > 0) room.listener(ready.splice(0));
-    this.drain(room);
   }
 
   /** Hands over what is contiguous; on a hole, fetches the missing events from history. */

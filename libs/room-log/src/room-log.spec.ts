@@ -73,6 +73,9 @@ describe('RoomLog (real Redis)', () => {
     expect((await log.history('m1', 0)).events.map((e) => e.seq)).toEqual([1, 2, 3, 4]);
     expect((await log.recentBarrage('m1')).events.map((e) => e.seq)).toEqual([1, 2, 3]);
     expect(await log.appendMany('m1', [])).toEqual([]);
+    // A bad TTL is refused before the script runs: nothing half-written.
+    await expect(log.appendMany('m1', [{ draft: barrage('x'), dedupeKey: 'k9' }], { dedupeTtlSec: 0 })).rejects.toThrow(RangeError);
+    expect(await log.currentSeq('m1')).toBe(4);
     // One message for the single append, one for the whole batch (its new events only).
     while (messages.length < 2) await new Promise((r) => setTimeout(r, 5));
     expect(messages[1]!.split('\n').map((m) => JSON.parse(m).seq)).toEqual([2, 3, 4]);

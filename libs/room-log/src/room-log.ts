@@ -100,6 +100,9 @@ export class RoomLog {
    */
   async appendMany(roomId: string, items: readonly ManyDraft[], options: { dedupeTtlSec?: number } = {}): Promise<AppendResult[]> {
     if (items.length === 0) return [];
+    // Checked before the script: it must not fail halfway (it publishes the batch only at its end).
+    const ttl = options.dedupeTtlSec ?? 300;
+    if (!Number.isSafeInteger(ttl) || ttl < 1) throw new RangeError(`appendMany: dedupeTtlSec must be a positive integer, got ${ttl}`);
     const k = this.keys;
     const seqKey = k.roomSeq(roomId);
     const dedupeKeys = items.map((item) => (item.dedupeKey ? k.roomDedupe(roomId, item.dedupeKey) : seqKey));
@@ -112,7 +115,7 @@ export class RoomLog {
       ...dedupeKeys,
       k.roomChannel(roomId),
       this.options.historySize,
-      options.dedupeTtlSec ?? 300,
+      ttl,
       this.options.recentSize,
       ...perEvent,
     );
