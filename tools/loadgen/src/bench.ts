@@ -18,6 +18,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SignJWT } from 'jose';
 import { serverNodeArgs } from './args.js';
+import { deleteKeys } from './gift-bench-procs.js';
 
 const dist = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 const arg = (name: string, fallback: string): string => {
@@ -117,6 +118,11 @@ async function main(): Promise<void> {
     results.push(loadgen('liveroom', urls, liveroom.map((c) => c.pid as number)));
   } finally {
     await stop([...liveroom, moderation]);
+    // The run's room logs, streams and counters: nothing of it is read again.
+    await deleteKeys(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', env.KEY_PREFIX).catch((e: unknown) =>
+      process.stderr.write(`deleting Redis keys under ${env.KEY_PREFIX} failed: ${(e as Error).message}
+`),
+    );
   }
   if (!skipBaseline) {
     // As many baseline processes as gateways (its Redis adapter joins them), on the same loadgen.
