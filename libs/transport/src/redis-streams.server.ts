@@ -67,7 +67,6 @@ export class RedisStreamsServer
     // Our patterns are plain strings: a direct lookup. Nest's getHandlerByPattern first tries
     // JSON.parse(pattern), which throws (and builds a stack trace) for every such message.
     handlerFor: (pattern) => this.messageHandlers.get(pattern) ?? this.getHandlerByPattern(pattern),
-    toObservable: (result) => this.transformToObservable(result),
     withHooks: (ctx, fn) => this.runWithProcessingHooks(ctx, fn),
   };
 

@@ -1,6 +1,6 @@
 import type { Logger } from '@nestjs/common';
 import type { MessageHandler } from '@nestjs/microservices';
-import { lastValueFrom, type Observable } from 'rxjs';
+import { isObservable, lastValueFrom } from 'rxjs';
 import { toWireError } from './liveroom-rpc-exception.filter.js';
 import type { RedisStreamsContext } from './redis-streams.context.js';
 import type { ReplyPacket, StreamEvent, StreamRequest } from './stream-message.js';
@@ -8,7 +8,6 @@ import type { ReplyPacket, StreamEvent, StreamRequest } from './stream-message.j
 /** The few (partly protected) Server members the runners need, bound by the server. */
 export interface HandlerHost {
   handlerFor(pattern: string): MessageHandler | null;
-  toObservable(result: unknown): Observable<unknown>;
   /** Server#runWithProcessingHooks: lets instrumentation wrap the handler (trace spans). */
   withHooks(ctx: RedisStreamsContext, fn: (runEndHook: () => void) => Promise<void>): void;
 }
@@ -30,8 +29,7 @@ export async function runRequestHandler(
     return { id: msg.id, err: { code: 'INTERNAL', message: `no handler for ${msg.pattern}` }, isDisposed: true };
   }
   const outcome = await runWithHooks(host, ctx, async () => {
-    const result: unknown = await handler(msg.data, ctx);
-    return lastValueFrom(host.toObservable(result), { defaultValue: undefined });
+    return lastValueOf(await handler(msg.data, ctx));
   });
   if (!outcome.ok) {
     // With LiveroomRpcExceptionFilter registered, the error is already a WireError.
@@ -55,8 +53,7 @@ export async function runEventHandler(
     return;
   }
   const outcome = await runWithHooks(host, ctx, async () => {
-    const result: unknown = await handler(msg.data, ctx);
-    return lastValueFrom(host.toObservable(result), { defaultValue: undefined });
+    return lastValueOf(await handler(msg.data, ctx));
   });
   if (!outcome.ok) logger.error(`event handler for ${msg.pattern} failed: ${describe(outcome.error)}`);
 }
@@ -90,4 +87,13 @@ function describe(error: unknown): string {
   } catch {
     return String(error);
   }
+}
+
+/**
+ * A handler's result (already awaited) as one value: an observable's last, or the value itself, as
+ * Nest's transformToObservable + lastValueFrom would give, without building an observable for the
+ * plain values nearly every handler returns.
+ */
+function lastValueOf(result: unknown): Promise<unknown> | unknown {
+  return isObservable(result) ? lastValueFrom(result, { defaultValue: undefined }) : result;
 }

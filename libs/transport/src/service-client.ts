@@ -1,4 +1,3 @@
-import { firstValueFrom } from 'rxjs';
 import type { z } from 'zod';
 import { LiveroomError } from '#contracts';
 import type { RedisStreamsClient } from './redis-streams.client.js';
@@ -17,7 +16,7 @@ export class ServiceClient {
   async call<S extends z.ZodType>(pattern: string, payload: unknown, resultSchema: S): Promise<z.infer<S>> {
     let reply: unknown;
     try {
-      reply = await firstValueFrom(this.client.send<unknown, unknown>(pattern, payload));
+      reply = await this.client.request(pattern, payload);
     } catch (error) {
       throw LiveroomError.from(error);
     }

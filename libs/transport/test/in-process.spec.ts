@@ -5,7 +5,7 @@ import { NestFactory } from '@nestjs/core';
 import { Ctx, EventPattern, MessagePattern, type MicroserviceOptions, Payload } from '@nestjs/microservices';
 import type { INestMicroservice } from '@nestjs/common';
 import { Redis } from 'ioredis';
-import { firstValueFrom } from 'rxjs';
+import { firstValueFrom, of } from 'rxjs';
 import { LiveroomError } from '#contracts';
 import { LiveroomRpcExceptionFilter, RedisStreamsClient, RedisStreamsContext, RedisStreamsServer } from '../src/index.js';
 import { deleteKeys, waitFor } from './redis-test-utils.js';
@@ -43,6 +43,16 @@ class EchoController {
   @MessagePattern('count')
   count(): number {
     return ++seen.counted;
+  }
+
+  @MessagePattern('several')
+  several(): unknown {
+    return of(1, 2, 3);
+  }
+
+  @MessagePattern('nothing')
+  nothing(): void {
+    return undefined;
   }
 
   @EventPattern('evt')
@@ -118,6 +128,22 @@ describe('RedisStreams transport (in-process)', () => {
   it('hides unexpected errors behind INTERNAL', async () => {
     const error: unknown = await firstValueFrom(client.send('boom', {})).catch((e: unknown) => e);
     expect(error).toEqual({ code: 'INTERNAL', message: 'internal error' });
+  });
+
+  it('answers request() as send() does, without an observable: value, observable result, nothing, error', async () => {
+    client.setOnDispatchHook((packet) => (packet.metadata = { traceparent: 'tp-2' }));
+    try {
+      await expect(client.request('echo', { hello: 'request' })).resolves.toEqual({ hello: 'request' });
+    } finally {
+      client.setOnDispatchHook(() => undefined);
+    }
+    expect(seen.headers.at(-1)).toEqual({ traceparent: 'tp-2' });
+    // A handler's observable is reduced to its last value, by either client API.
+    await expect(client.request('several', {})).resolves.toBe(3);
+    await expect(firstValueFrom(client.send('several', {}))).resolves.toBe(3);
+    await expect(client.request('nothing', {})).resolves.toBeUndefined();
+    await expect(client.request({ cmd: 'limited' }, {})).rejects.toEqual({ code: 'RATE_LIMITED', message: 'x', retryAfterMs: 1500 });
+    await expect(client.request('boom', {})).rejects.toEqual({ code: 'INTERNAL', message: 'internal error' });
   });
 
   it('handles an event and never replies to it', async () => {
