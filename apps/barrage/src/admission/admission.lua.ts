@@ -1,15 +1,24 @@
+import { APPEND_FUNCTION } from '#room-log';
+
 /**
- * Everything that may refuse a barrage message before it gets a seq, in one round trip and all or
- * nothing: nothing is spent (tokens, slow-mode wait, repeat memory) unless the message passes.
- * A resent clientMsgId is answered first, from dedupe, so a retry is never refused or charged.
+ * A barrage message from admission to its seq in one round trip, all or nothing: nothing is spent
+ * (tokens, slow-mode wait, repeat memory) unless the message passes, and a message that passes is
+ * sequenced into the room log in the same atomic step (no window in which the room could end
+ * between the two). A resent clientMsgId is answered first, from dedupe, so a retry is never refused
+ * or charged. A blocked message (term filter, judged by the caller) is charged like any other, then
+ * refused: spamming blocked terms costs the sender their rate like spamming anything else.
  *
- * KEYS: dedupe, mute, meta, moderators, slowMode, repeat, userBucket, roomBucket
- * ARGV: userId, isAdmin ('1'/'0'), userRate, userBurst, roomRate, roomBurst, repeatWindowMs
- * Returns {1} admitted, {2, json} already sequenced (the first event), {-1, code, retryAfterMs} refused.
+ * KEYS: dedupe, mute, meta, moderators, slowMode, repeat, userBucket, roomBucket, seq, log, recent
+ * ARGV: userId, isAdmin ('1'/'0'), userRate, userBurst, roomRate, roomBurst, repeatWindowMs,
+ *       blocked ('1'/'0'), body (the draft's JSON), channel, maxlen, dedupeTtlSec, recentMax
+ * Returns {1, json} sequenced, {2, json} already sequenced (the first event), {-1, code, retryAfterMs} refused.
  */
-export const ADMISSION_SCRIPT = `
+export const ADMIT_AND_APPEND_SCRIPT = `${APPEND_FUNCTION}
 local prev = redis.call('GET', KEYS[1])
 if prev then return {2, prev} end
+local live = redis.call('HGET', KEYS[3], 'live')
+if not live then return {-1, 'ROOM_NOT_FOUND', 0} end
+if live ~= '1' then return {-1, 'ROOM_ENDED', 0} end
 local muted = redis.call('PTTL', KEYS[2])
 if muted ~= -2 then return {-1, 'MUTED', math.max(muted, 0)} end
 local t = redis.call('TIME')
@@ -39,5 +48,8 @@ redis.call('HSET', KEYS[8], 'tokens', tostring(roomTokens - 1), 'ts', tostring(n
 redis.call('PEXPIRE', KEYS[8], math.ceil(roomBurst * 1000 / roomRate) + 1000)
 if slowSec > 0 and not exempt then redis.call('SET', KEYS[5], '1', 'PX', slowSec * 1000) end
 redis.call('SET', KEYS[6], '1', 'PX', ARGV[7])
-return {1}
+if ARGV[8] == '1' then return {-1, 'BLOCKED', 0} end
+local json = room_log_append(KEYS[9], KEYS[10], KEYS[11], ARGV[10], ARGV[11], ARGV[9], 'barrage', ARGV[13])
+redis.call('SET', KEYS[1], json, 'EX', ARGV[12])
+return {1, json}
 `;

@@ -3,20 +3,28 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { type Actor, type BarrageEvent, type ErrorCode, LiveroomError, RedisKeys } from '#contracts';
 import { REDIS } from '#redis';
+import { DEFAULT_ROOM_LOG_OPTIONS } from '#room-log';
 import { normalize } from '#term-filter';
 import { BARRAGE_CONFIG, type BarrageConfig } from '../config.js';
-import { ADMISSION_SCRIPT } from './admission.lua.js';
+import { ADMIT_AND_APPEND_SCRIPT } from './admission.lua.js';
 
 interface AdmittingRedis extends Redis {
-  barrageAdmit(...args: (string | number)[]): Promise<[number, string?, number?]>;
+  barrageAdmitAndAppend(...args: (string | number)[]): Promise<[number, string, number?]>;
 }
 
-/** A message's fate before sequencing: admitted, refused (a LiveroomError), or already sent (its event). */
-export type Admission = { admitted: true } | { admitted: false; duplicateOf: BarrageEvent };
+/** A barrage event before the room log gives it its seq and ts. */
+export type BarrageDraft = Omit<BarrageEvent, 'seq' | 'ts'>;
+
+/** A message that got through: its event, or the event of the first send of its clientMsgId. */
+export interface Admitted {
+  event: BarrageEvent;
+  duplicate: boolean;
+}
 
 /**
  * Mutes, slow mode (host, room moderators and admins exempt), repeats of the same normalized text
- * within the window, the per-user and the per-room rate limits: one atomic Redis script.
+ * within the window, the per-user and the per-room rate limits, the room being live, and then the
+ * append to the room log: one atomic Redis script, one round trip per message.
  */
 @Injectable()
 export class AdmissionService {
@@ -27,16 +35,20 @@ export class AdmissionService {
     private readonly keys: RedisKeys,
     @Inject(BARRAGE_CONFIG) private readonly config: BarrageConfig,
   ) {
-    if (!('barrageAdmit' in redis)) redis.defineCommand('barrageAdmit', { numberOfKeys: 8, lua: ADMISSION_SCRIPT });
+    if (!('barrageAdmitAndAppend' in redis)) redis.defineCommand('barrageAdmitAndAppend', { numberOfKeys: 11, lua: ADMIT_AND_APPEND_SCRIPT });
     this.redis = redis as AdmittingRedis;
   }
 
-  async admit(actor: Actor, roomId: string, text: string, dedupeKey: string): Promise<Admission> {
+  /**
+   * Admits and sequences `draft`; `null` stands for a message the term filter blocked (charged, then
+   * refused with BLOCKED). Refusals throw a LiveroomError with the PROTOCOL code.
+   */
+  async admitAndAppend(actor: Actor, roomId: string, text: string, dedupeKey: string, draft: BarrageDraft | null): Promise<Admitted> {
     const k = this.keys;
     const c = this.config;
     // Repeats are judged on the normalized text, so "spam" and "S P A M" are the same message.
     const fingerprint = createHash('sha1').update(normalize(text).text).digest('base64url').slice(0, 16);
-    const [verdict, detail, retryAfterMs] = await this.redis.barrageAdmit(
+    const [verdict, detail, retryAfterMs] = await this.redis.barrageAdmitAndAppend(
       k.roomDedupe(roomId, dedupeKey),
       k.roomMute(roomId, actor.userId),
       k.roomMeta(roomId),
@@ -45,6 +57,9 @@ export class AdmissionService {
       `${k.roomRecentTexts(roomId, actor.userId)}:${fingerprint}`,
       k.barrageRate(roomId, actor.userId),
       k.roomRate(roomId),
+      k.roomSeq(roomId),
+      k.roomLog(roomId),
+      k.roomRecentBarrage(roomId),
       actor.userId,
       actor.roles.includes('admin') ? '1' : '0',
       c.BARRAGE_RATE_PER_SEC,
@@ -52,19 +67,29 @@ export class AdmissionService {
       c.BARRAGE_ROOM_RATE_PER_SEC,
       c.BARRAGE_ROOM_BURST,
       c.BARRAGE_REPEAT_WINDOW_SEC * 1000,
+      draft ? '0' : '1',
+      draft ? JSON.stringify(draft) : '{}',
+      k.roomChannel(roomId),
+      DEFAULT_ROOM_LOG_OPTIONS.historySize,
+      c.BARRAGE_DEDUPE_SEC,
+      DEFAULT_ROOM_LOG_OPTIONS.recentSize,
     );
-    if (verdict === 1) return { admitted: true };
-    if (verdict === 2) return { admitted: false, duplicateOf: JSON.parse(String(detail)) as BarrageEvent };
-    throw refusal(String(detail) as ErrorCode, Number(retryAfterMs ?? 0));
+    if (verdict === 1 || verdict === 2) return { event: JSON.parse(detail) as BarrageEvent, duplicate: verdict === 2 };
+    throw refusal(detail as ErrorCode, Number(retryAfterMs ?? 0), roomId);
   }
 }
 
-function refusal(code: ErrorCode, retryAfterMs: number): LiveroomError {
+function refusal(code: ErrorCode, retryAfterMs: number, roomId: string): LiveroomError {
   switch (code) {
     case 'MUTED':
       return new LiveroomError('MUTED', 'you are muted in this room', retryAfterMs || undefined);
     case 'SLOW_MODE':
       return new LiveroomError('SLOW_MODE', 'slow mode is on; wait before sending again', retryAfterMs);
+    case 'BLOCKED':
+      return new LiveroomError('BLOCKED', 'the message contains a blocked term');
+    case 'ROOM_NOT_FOUND':
+    case 'ROOM_ENDED':
+      return new LiveroomError(code, `room ${roomId}: ${code}`);
     default:
       return new LiveroomError('RATE_LIMITED', 'too many messages (or the same one again); slow down', retryAfterMs);
   }

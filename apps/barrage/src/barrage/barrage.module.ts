@@ -1,8 +1,4 @@
 import { Module } from '@nestjs/common';
-import type { Redis } from 'ioredis';
-import { RedisKeys } from '#contracts';
-import { REDIS } from '#redis';
-import { RoomLog } from '#room-log';
 import { AdmissionModule } from '../admission/admission.module.js';
 import { DictionaryModule } from '../dictionary/dictionary.module.js';
 import { BarrageController } from './barrage.controller.js';
@@ -11,9 +7,6 @@ import { BarrageService } from './barrage.service.js';
 @Module({
   imports: [AdmissionModule, DictionaryModule],
   controllers: [BarrageController],
-  providers: [
-    BarrageService,
-    { provide: RoomLog, inject: [REDIS, RedisKeys], useFactory: (redis: Redis, keys: RedisKeys) => new RoomLog(redis, keys) },
-  ],
+  providers: [BarrageService],
 })
 export class BarrageModule {}
