@@ -2,10 +2,12 @@
  * CPU per message of the barrage service, measured in isolation: starts the moderation and barrage
  * apps from dist, sends `barrage.send` requests straight over the Redis Streams transport (no gateway,
  * no viewers), `--concurrency` at a time, and reports the barrage process's CPU-µs per message for each
- * round of `--messages`. Concurrency 1 is a quiet service (every message wakes it on its own); higher
- * values are a busy one (messages share reads and writes).
+ * round of `--messages`, and the caller's (this process's) CPU per message: the gateway's cost of one
+ * service call. Concurrency 1 is a quiet service (every message wakes it on its own); higher values are a
+ * busy one (messages share reads and writes). `--client send` calls through Nest's `send()` observable
+ * (what builds before `request()` had), `request` through the promise API the gateway uses.
  *
- *   node dist/tools/loadgen/src/service-cost.js [--concurrency 1] [--messages 10000] [--rounds 3]
+ *   node dist/tools/loadgen/src/service-cost.js [--concurrency 1] [--messages 10000] [--rounds 3] [--client request|send]
  */
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
@@ -21,8 +23,15 @@ import { type App, deleteKeys, killAppsNow, startApp, stopApps, waitReady } from
 import { clockTicksPerSecond, readProcCpu } from './stats.js';
 
 const { values } = parseArgs({
-  options: { concurrency: { type: 'string', default: '1' }, messages: { type: 'string', default: '10000' }, rounds: { type: 'string', default: '3' } },
+  options: {
+    concurrency: { type: 'string', default: '1' },
+    messages: { type: 'string', default: '10000' },
+    rounds: { type: 'string', default: '3' },
+    client: { type: 'string', default: 'request' },
+  },
 });
+if (values.client !== 'request' && values.client !== 'send') throw new Error('--client must be request or send');
+const viaSend = values.client === 'send';
 const concurrency = positive('concurrency');
 const messages = positive('messages');
 const rounds = positive('rounds');
@@ -65,25 +74,31 @@ async function main(): Promise<void> {
     const send = (): Promise<unknown> => {
       const n = sent++;
       const message = { roomId, text: `message ${n}`, clientMsgId: `m${n}` };
-      // send(), not request(): the client's own cost is not measured, and this runs against older builds too.
-      return firstValueFrom(client.send(PATTERNS.barrageSend, { actor: { userId: `u${n % 5000}`, name: `user ${n % 5000}`, roles: [] }, message }));
+      const command = { actor: { userId: `u${n % 5000}`, name: `user ${n % 5000}`, roles: [] }, message };
+      return viaSend ? firstValueFrom(client.send(PATTERNS.barrageSend, command)) : client.request(PATTERNS.barrageSend, command);
     };
     await untilDictionaryLoaded(send);
-    const round = async (): Promise<{ microsPerMessage: number; perSec: number }> => {
+    const round = async (): Promise<{ microsPerMessage: number; clientMicros: number; perSec: number }> => {
       const cpu0 = cpuMicros(barrage.child.pid as number);
+      const own0 = process.cpuUsage();
       const t0 = performance.now();
       for (let done = 0; done < messages; done += concurrency) {
         await Promise.all(Array.from({ length: Math.min(concurrency, messages - done) }, send));
       }
       const seconds = (performance.now() - t0) / 1000;
-      return { microsPerMessage: (cpuMicros(barrage.child.pid as number) - cpu0) / messages, perSec: messages / seconds };
+      const own = process.cpuUsage(own0);
+      return {
+        microsPerMessage: (cpuMicros(barrage.child.pid as number) - cpu0) / messages,
+        clientMicros: (own.user + own.system) / messages,
+        perSec: messages / seconds,
+      };
     };
     await round(); // warm-up: JIT, connections
     const results = [];
     for (let i = 0; i < rounds; i++) results.push(await round());
     process.stdout.write(
-      `barrage service, concurrency ${concurrency}, ${messages} messages per round: ` +
-        results.map((r) => `${r.microsPerMessage.toFixed(0)} µs/message (${r.perSec.toFixed(0)}/s)`).join(', ') +
+      `barrage service, concurrency ${concurrency}, ${messages} messages per round, client ${values.client}: ` +
+        results.map((r) => `${r.microsPerMessage.toFixed(0)} µs/message (${r.perSec.toFixed(0)}/s, client ${r.clientMicros.toFixed(0)} µs)`).join(', ') +
         '\n',
     );
   } finally {
