@@ -95,6 +95,7 @@ export class RedisStreamsClient extends ClientProxy<RedisStreamsEvents, RedisStr
   /**
    * One request, its reply as a promise: what `firstValueFrom(send(pattern, data))` gives (rejects with
    * the WireError), without the RxJS pipeline `send` builds for every call. For the gateway's hot path.
+   * A handler that returns nothing resolves `undefined` here, where `send()` completes empty.
    */
   async request(pattern: MsPattern, data: unknown): Promise<unknown> {
     await this.connect(); // the settled promise once connected; while connecting, wait as send() does
@@ -107,6 +108,22 @@ export class RedisStreamsClient extends ClientProxy<RedisStreamsEvents, RedisStr
     const id = randomUUID();
     const pattern = this.normalizePattern(packet.pattern);
     const traced = startOutgoing(this.stream, pattern, 'request', packet.metadata);
+    let fields: string[];
+    try {
+      fields = encodeMessage({
+        kind: 'request',
+        id,
+        pattern,
+        data: packet.data,
+        replyTo: this.replyChannel,
+        deadline: Date.now() + this.timeoutMs,
+        headers: traced.headers,
+      });
+    } catch (error) {
+      // Data that cannot be encoded (a BigInt, a cycle): refused before anything waits for a reply.
+      traced.end({ code: 'INTERNAL', message: describe(error) });
+      throw error;
+    }
     const fail = (err: WireError): void => {
       const entry = this.pending.get(id);
       if (!entry) return;
@@ -125,15 +142,6 @@ export class RedisStreamsClient extends ClientProxy<RedisStreamsEvents, RedisStr
           callback(reply);
         };
     this.pending.set(id, { callback: settle, timer });
-    const fields = encodeMessage({
-      kind: 'request',
-      id,
-      pattern,
-      data: packet.data,
-      replyTo: this.replyChannel,
-      deadline: Date.now() + this.timeoutMs,
-      headers: traced.headers,
-    });
     this.xadd(fields).catch((error: unknown) =>
       fail(unavailable(`service ${this.options.service} unreachable: ${describe(error)}`)),
     );

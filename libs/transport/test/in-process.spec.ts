@@ -144,6 +144,9 @@ describe('RedisStreams transport (in-process)', () => {
     await expect(client.request('nothing', {})).resolves.toBeUndefined();
     await expect(client.request({ cmd: 'limited' }, {})).rejects.toEqual({ code: 'RATE_LIMITED', message: 'x', retryAfterMs: 1500 });
     await expect(client.request('boom', {})).rejects.toEqual({ code: 'INTERNAL', message: 'internal error' });
+    // Data that cannot be encoded is refused at once, and nothing is left waiting for a reply.
+    await expect(client.request('echo', { n: 1n })).rejects.toThrow(TypeError);
+    expect((client as unknown as { pending: Map<string, unknown> }).pending.size).toBe(0);
   });
 
   it('handles an event and never replies to it', async () => {

@@ -68,10 +68,10 @@ describe('trace context over the Redis Streams transport', () => {
     seen.length = 0;
   });
 
-  it('continues the caller trace in the handler, under a client span', async () => {
+  it.each(['send', 'request'] as const)('continues the caller trace in the handler, under a client span (%s)', async (api) => {
     const tracer = trace.getTracer('test');
     const root = await tracer.startActiveSpan('request', async (span) => {
-      await firstValueFrom(client.send('traced.echo', { hi: 1 }));
+      await (api === 'send' ? firstValueFrom(client.send('traced.echo', { hi: 1 })) : client.request('traced.echo', { hi: 1 }));
       span.end();
       return span.spanContext();
     });
