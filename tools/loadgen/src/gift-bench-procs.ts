@@ -5,6 +5,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, readdirSync, readFileSync, type WriteStream } from 'node:fs';
 import { Redis } from 'ioredis';
+import pg from 'pg';
 import { SignJWT } from 'jose';
 import { serverNodeArgs } from './args.js';
 import { clockTicksPerSecond, readProcCpu } from './stats.js';
@@ -211,4 +212,15 @@ export async function deleteKeys(redisUrl: string, prefix: string): Promise<numb
     redis.disconnect();
   }
   return deleted;
+}
+
+/** Drops a run's database (`pgBase` is the server URL without a database), even with sessions still open. */
+export async function dropDatabase(pgBase: string, dbName: string): Promise<void> {
+  const client = new pg.Client({ connectionString: `${pgBase}/postgres`, connectionTimeoutMillis: 3000 });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
+  } finally {
+    await client.end();
+  }
 }

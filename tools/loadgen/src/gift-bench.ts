@@ -21,9 +21,8 @@ import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import { connectViewers, runLoad, type LoadResult } from './gift-bench-load.js';
-import { type App, CpuSampler, deleteKeys, httpJson, killAppsNow, mapLimit, signToken, startApp, stopApps, summarizeLog, waitReady } from './gift-bench-procs.js';
+import { type App, CpuSampler, deleteKeys, dropDatabase, httpJson, killAppsNow, mapLimit, signToken, startApp, stopApps, summarizeLog, waitReady } from './gift-bench-procs.js';
 import type { RawSioClient } from './sio-raw-client.js';
 import { summarize } from './stats.js';
 
@@ -65,16 +64,6 @@ interface LedgerCheck {
   mismatches: unknown[];
   undispatchedOutbox: number;
   oldestUndispatchedMs: number | null;
-}
-
-async function dropDatabase(): Promise<void> {
-  const client = new pg.Client({ connectionString: `${pgBase}/postgres`, connectionTimeoutMillis: 3000 });
-  await client.connect();
-  try {
-    await client.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
-  } finally {
-    await client.end();
-  }
 }
 
 function report(r: LoadResult, cpu: Record<string, number>, ledger: LedgerCheck | string, setup: Record<string, number>): Record<string, unknown> {
@@ -255,7 +244,7 @@ async function main(): Promise<void> {
   } finally {
     for (const s of sockets) s.terminate();
     await stopApps(apps);
-    await dropDatabase().catch((e: unknown) => log(`drop database ${dbName} failed: ${(e as Error).message}`));
+    await dropDatabase(pgBase, dbName).catch((e: unknown) => log(`drop database ${dbName} failed: ${(e as Error).message}`));
     await deleteKeys(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', env.KEY_PREFIX).then(
       (n) => log(`dropped database ${dbName}, deleted ${n} Redis keys under ${env.KEY_PREFIX}`),
       (e: unknown) => log(`deleting Redis keys under ${env.KEY_PREFIX} failed: ${(e as Error).message}`),

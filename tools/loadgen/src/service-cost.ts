@@ -15,11 +15,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
-import pg from 'pg';
 import { firstValueFrom } from 'rxjs';
 import { LiveroomError, PATTERNS, RedisKeys, SERVICES } from '#contracts';
 import { RedisStreamsClient } from '#transport';
-import { type App, deleteKeys, killAppsNow, startApp, stopApps, waitReady } from './gift-bench-procs.js';
+import { type App, deleteKeys, dropDatabase, killAppsNow, startApp, stopApps, waitReady } from './gift-bench-procs.js';
 import { clockTicksPerSecond, readProcCpu } from './stats.js';
 
 const { values } = parseArgs({
@@ -106,7 +105,7 @@ async function main(): Promise<void> {
     await stopApps(apps);
     redis.disconnect();
     await deleteKeys(redisUrl, keys.prefix);
-    await dropDatabase();
+    await dropDatabase(pgBase, dbName);
   }
 }
 
@@ -121,16 +120,6 @@ async function untilDictionaryLoaded(send: () => Promise<unknown>): Promise<void
       if (Date.now() > end || LiveroomError.from(error).code !== 'UNAVAILABLE') throw error;
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
-  }
-}
-
-async function dropDatabase(): Promise<void> {
-  const db = new pg.Client({ connectionString: `${pgBase}/postgres`, connectionTimeoutMillis: 3000 });
-  await db.connect();
-  try {
-    await db.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
-  } finally {
-    await db.end();
   }
 }
 
