@@ -135,6 +135,7 @@ async function main(): Promise<void> {
       results.push(loadgen('baseline', urls, baseline.map((c) => c.pid as number)));
     } finally {
       await stop(baseline);
+      await deleteKeys(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', 'baseline:').catch(() => undefined);
     }
   }
   const rows = results.map((r) =>
