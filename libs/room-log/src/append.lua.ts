@@ -30,6 +30,13 @@ local function room_log_now()
   local t = redis.call('TIME')
   return t[1] .. string.format('%03d', math.floor(tonumber(t[2]) / 1000))
 end
+-- nil while the room's meta says live, else the refusal: ROOM_NOT_FOUND or ROOM_ENDED.
+local function room_log_not_live(metaKey)
+  local live = redis.call('HGET', metaKey, 'live')
+  if not live then return 'ROOM_NOT_FOUND' end
+  if live ~= '1' then return 'ROOM_ENDED' end
+  return nil
+end
 local function room_log_append(seqKey, logKey, recentKey, channel, maxlen, body, etype, recentMax)
   local json = room_log_sequence(seqKey, logKey, recentKey, maxlen, body, etype, recentMax, room_log_now())
   redis.call('PUBLISH', channel, json)
@@ -43,9 +50,8 @@ if ARGV[5] ~= '0' then
   if prev then return {0, prev} end
 end
 if ARGV[6] == '1' then
-  local live = redis.call('HGET', KEYS[4], 'live')
-  if not live then return {-1, 'ROOM_NOT_FOUND'} end
-  if live ~= '1' then return {-1, 'ROOM_ENDED'} end
+  local refused = room_log_not_live(KEYS[4])
+  if refused then return {-1, refused} end
 end
 local json = room_log_append(KEYS[1], KEYS[2], KEYS[3], ARGV[3], ARGV[4], ARGV[1], ARGV[2], ARGV[7])
 if ARGV[5] ~= '0' then redis.call('SET', KEYS[5], json, 'EX', ARGV[5]) end

@@ -48,6 +48,11 @@ interface AppendingRedis extends Redis {
   roomLogRecent(seqKey: string, recentKey: string, count: number): Promise<[string | null, string[]]>;
 }
 
+/** The refusal of an append to a room that is not live (the scripts' `room_log_not_live` code). */
+export function notLiveError(roomId: string, code: string): LiveroomError {
+  return new LiveroomError(code === 'ROOM_ENDED' ? 'ROOM_ENDED' : 'ROOM_NOT_FOUND', `room ${roomId}: ${code}`);
+}
+
 /**
  * The room log: the one append operation every producer uses (barrage, gifts, co-host, moderation)
  * and the history the gateways read from.
@@ -90,7 +95,7 @@ export class RoomLog {
       options.requireLive ? '1' : '0',
       this.options.recentSize,
     );
-    if (status === -1) throw new LiveroomError(payload === 'ROOM_ENDED' ? 'ROOM_ENDED' : 'ROOM_NOT_FOUND', `room ${roomId}: ${payload}`);
+    if (status === -1) throw notLiveError(roomId, String(payload));
     return { event: JSON.parse(String(payload)), duplicate: status === 0 };
   }
 

@@ -16,9 +16,8 @@ import { APPEND_FUNCTION } from '#room-log';
 export const ADMIT_AND_APPEND_SCRIPT = `${APPEND_FUNCTION}
 local prev = redis.call('GET', KEYS[1])
 if prev then return {2, prev} end
-local live = redis.call('HGET', KEYS[3], 'live')
-if not live then return {-1, 'ROOM_NOT_FOUND', 0} end
-if live ~= '1' then return {-1, 'ROOM_ENDED', 0} end
+local notLive = room_log_not_live(KEYS[3])
+if notLive then return {-1, notLive, 0} end
 local muted = redis.call('PTTL', KEYS[2])
 if muted ~= -2 then return {-1, 'MUTED', math.max(muted, 0)} end
 local t = redis.call('TIME')

@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { type Actor, type BarrageEvent, type ErrorCode, LiveroomError, RedisKeys } from '#contracts';
 import { REDIS } from '#redis';
-import { DEFAULT_ROOM_LOG_OPTIONS } from '#room-log';
+import { DEFAULT_ROOM_LOG_OPTIONS, notLiveError } from '#room-log';
 import { normalize } from '#term-filter';
 import { BARRAGE_CONFIG, type BarrageConfig } from '../config.js';
 import { ADMIT_AND_APPEND_SCRIPT } from './admission.lua.js';
@@ -89,7 +89,7 @@ function refusal(code: ErrorCode, retryAfterMs: number, roomId: string): Liveroo
       return new LiveroomError('BLOCKED', 'the message contains a blocked term');
     case 'ROOM_NOT_FOUND':
     case 'ROOM_ENDED':
-      return new LiveroomError(code, `room ${roomId}: ${code}`);
+      return notLiveError(roomId, code);
     default:
       return new LiveroomError('RATE_LIMITED', 'too many messages (or the same one again); slow down', retryAfterMs);
   }
