@@ -18,12 +18,20 @@ export default [
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
             { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
             { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:lib'] },
+            // The client SDK runs in browsers: it may use the shared contracts and nothing server-side.
+            { sourceTag: 'scope:client', onlyDependOnLibsWithTags: ['scope:shared'] },
           ],
         },
       ],
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
+  },
+  {
+    // libs/testing starts whole systems and writes to test databases: never part of a running app.
+    files: ['**/*.ts'],
+    ignores: ['**/*.spec.ts', '**/*.test.ts', '**/test/**/*.ts', 'libs/testing/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['#testing', '#testing/*'], message: 'libs/testing is for tests only.' }] }] },
   },
   {
     files: ['**/*.spec.ts', '**/*.test.ts', '**/test/**/*.ts'],

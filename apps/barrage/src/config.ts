@@ -12,7 +12,8 @@ export const barrageConfigSchema = z.object({
   BARRAGE_ROOM_RATE_PER_SEC: z.coerce.number().positive().max(100000).default(500),
   BARRAGE_ROOM_BURST: z.coerce.number().int().min(1).max(1000000).default(1000),
   /** The same (normalized) text from one user is refused for this long. */
-  BARRAGE_REPEAT_WINDOW_SEC: z.coerce.number().int().min(1).max(3600).default(30),
+  // 0: off. PROTOCOL §4 has no repeat rule, so it is an opt-in (e.g. 30) against copy-paste floods.
+  BARRAGE_REPEAT_WINDOW_SEC: z.coerce.number().int().min(0).max(3600).default(0),
   /** How long a barrage replica waits for the moderation dictionary before a call counts as failed. */
   MODERATION_TIMEOUT_MS: z.coerce.number().int().min(100).max(10000).default(2000),
   /** How often the dictionary version is checked (besides the announcement on Redis). */

@@ -32,6 +32,21 @@ describe('connecting (§1)', () => {
     const send = await anon.emitWithAck('barrage:send', { roomId: room.id, text: 'hi', clientMsgId: 'a1' });
     expect(send).toMatchObject({ ok: false, error: { code: 'UNAUTHORIZED' } });
     expect(await anon.emitWithAck('like:send', { roomId: room.id })).toMatchObject({ ok: false, error: { code: 'UNAUTHORIZED' } });
+    // Every write, whatever it carries and whether or not the room was joined: UNAUTHORIZED first.
+    const other = await createRoom(url, hostToken);
+    const writes: [string, unknown][] = [
+      ['barrage:send', { roomId: other.id, text: 'hi', clientMsgId: 'a2' }],
+      ['barrage:send', { nonsense: true }],
+      ['like:send', { roomId: other.id }],
+      ['gift:send', { roomId: other.id, giftId: 'heart', count: 1, idempotencyKey: 'anon-gift-1' }],
+      ['mod:mute', { roomId: other.id, userId: 'x' }],
+      ['mod:slowmode', 'not an object'],
+      ['cohost:request', { roomId: other.id }],
+      ['cohost:signal', { sessionId: 'nope', data: {} }],
+    ];
+    for (const [event, payload] of writes) {
+      expect([event, await anon.emitWithAck(event, payload)]).toMatchObject([event, { ok: false, error: { code: 'UNAUTHORIZED' } }]);
+    }
   });
 
   it('works over long-polling too', async () => {
@@ -126,6 +141,25 @@ describe('rooms and the event stream (§3)', () => {
       expect(await s.emitWithAck('barrage:send', bad)).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } });
     }
     expect(await s.emitWithAck('barrage:send', { roomId: room.id, text: '😀'.repeat(200), clientMsgId: 'emoji' })).toMatchObject({ ok: true });
+    // 1-200 characters after trimming: blanks around a text do not count, however many.
+    const padded = await s.emitWithAck('barrage:send', { roomId: room.id, text: `${' '.repeat(900)}${'y'.repeat(200)}${'\n'.repeat(900)}`, clientMsgId: 'padded' });
+    expect(padded).toMatchObject({ ok: true });
+  });
+
+  it('answers a join right after a send with that event in the snapshot, in recent and in missed', async () => {
+    const room = await createRoom(url, hostToken);
+    const sender = await client(await tokenFor('fast-sender'));
+    // Connected beforehand, so that each join follows the last ack by well under one 50 ms tick.
+    const [first, second] = [await client(), await client()];
+    await sender.emitWithAck('room:join', { roomId: room.id });
+    for (let i = 1; i <= 3; i++) await sender.emitWithAck('barrage:send', { roomId: room.id, text: `q${i}`, clientMsgId: `q${i}` });
+    const snap = await first.emitWithAck('room:join', { roomId: room.id });
+    expect(snap.room.seq).toBe(3);
+    expect(snap.room.recent.map((e: { seq: number }) => e.seq)).toEqual([1, 2, 3]);
+    for (let i = 4; i <= 6; i++) await sender.emitWithAck('barrage:send', { roomId: room.id, text: `q${i}`, clientMsgId: `q${i}` });
+    const resumed = await second.emitWithAck('room:join', { roomId: room.id, sinceSeq: 3 });
+    expect(resumed.missed.map((e: { seq: number }) => e.seq)).toEqual([4, 5, 6]);
+    expect(resumed.room.seq).toBe(6);
   });
 
   it('gives missed events after sinceSeq, and resync when history does not reach back', async () => {

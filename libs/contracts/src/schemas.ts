@@ -27,12 +27,15 @@ export const roomJoinSchema = z.strictObject({ roomId: idSchema, sinceSeq: seqSc
 export const roomLeaveSchema = z.strictObject({ roomId: idSchema });
 
 export const BARRAGE_TEXT_MAX = 200;
+/** PROTOCOL §1: a client payload larger than this closes the connection. */
+export const PAYLOAD_MAX_BYTES = 16 * 1024;
 export const barrageSendSchema = z.strictObject({
   roomId: idSchema,
-  // Bounded before trimming so a huge string is refused cheaply.
+  // Bounded before trimming only by what a payload can carry (PROTOCOL §1: 16 KiB), so leading and
+  // trailing blanks never make a valid text too long: the 1-200 rule applies after trimming.
   text: z
     .string()
-    .max(BARRAGE_TEXT_MAX * 4)
+    .max(PAYLOAD_MAX_BYTES)
     .transform((t) => t.trim())
     .refine((t) => t.length > 0 && codePoints(t) <= BARRAGE_TEXT_MAX, 'text must be 1-200 characters after trimming'),
   clientMsgId: z.string().min(1).max(64),

@@ -5,8 +5,10 @@ import { APPEND_FUNCTION } from '#room-log';
  * (tokens, slow-mode wait, repeat memory) unless the message passes, and a message that passes is
  * sequenced into the room log in the same atomic step (no window in which the room could end
  * between the two). A resent clientMsgId is answered first, from dedupe, so a retry is never refused
- * or charged. A blocked message (term filter, judged by the caller) is charged like any other, then
- * refused: spamming blocked terms costs the sender their rate like spamming anything else.
+ * or charged. A blocked message (term filter, judged by the caller) answers BLOCKED once the room,
+ * mute and slow mode have been checked, and spends nothing: PROTOCOL §4 says blocked terms answer
+ * BLOCKED, so the tenth blocked spelling in a second must not turn into RATE_LIMITED. Repeats of the
+ * same text are judged only with a window (repeatWindowMs > 0).
  *
  * KEYS: dedupe, mute, meta, moderators, slowMode, repeat, userBucket, roomBucket, seq, log, recent
  * ARGV: userId, isAdmin ('1'/'0'), userRate, userBurst, roomRate, roomBurst, repeatWindowMs,
@@ -28,8 +30,12 @@ if slowSec > 0 and not exempt then
   local wait = redis.call('PTTL', KEYS[5])
   if wait > 0 then return {-1, 'SLOW_MODE', wait} end
 end
-local repeatWait = redis.call('PTTL', KEYS[6])
-if repeatWait > 0 then return {-1, 'RATE_LIMITED', repeatWait} end
+if ARGV[8] == '1' then return {-1, 'BLOCKED', 0} end
+local repeatMs = tonumber(ARGV[7])
+if repeatMs > 0 then
+  local repeatWait = redis.call('PTTL', KEYS[6])
+  if repeatWait > 0 then return {-1, 'RATE_LIMITED', repeatWait} end
+end
 local function bucket(key, rate, burst)
   local b = redis.call('HMGET', key, 'tokens', 'ts')
   local tokens = math.min(burst, (tonumber(b[1]) or burst) + math.max(0, now - (tonumber(b[2]) or now)) * rate / 1000)
@@ -46,8 +52,7 @@ redis.call('PEXPIRE', KEYS[7], math.ceil(userBurst * 1000 / userRate) + 1000)
 redis.call('HSET', KEYS[8], 'tokens', tostring(roomTokens - 1), 'ts', tostring(now))
 redis.call('PEXPIRE', KEYS[8], math.ceil(roomBurst * 1000 / roomRate) + 1000)
 if slowSec > 0 and not exempt then redis.call('SET', KEYS[5], '1', 'PX', slowSec * 1000) end
-redis.call('SET', KEYS[6], '1', 'PX', ARGV[7])
-if ARGV[8] == '1' then return {-1, 'BLOCKED', 0} end
+if repeatMs > 0 then redis.call('SET', KEYS[6], '1', 'PX', repeatMs) end
 local json = room_log_append(KEYS[9], KEYS[10], KEYS[11], ARGV[10], ARGV[11], ARGV[9], 'barrage', ARGV[13])
 redis.call('SET', KEYS[1], json, 'EX', ARGV[12])
 return {1, json}

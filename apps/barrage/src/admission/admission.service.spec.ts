@@ -100,12 +100,28 @@ describe('AdmissionService (real Redis)', () => {
     for (const text of ['a', 'b', 'c']) await expect(admit(actor('j'), 'r8', text)).resolves.toMatchObject(passed);
   });
 
-  it('charges a blocked message like any other, then refuses it and appends nothing', async () => {
+  it('refuses a blocked message with BLOCKED however often it comes, spends nothing and appends nothing', async () => {
     await redis.hset(keys.roomMeta('r9'), 'live', '1');
-    for (let i = 0; i < 3; i++) {
+    for (let i = 0; i < 6; i++) {
       await expect(admission.admitAndAppend(actor('l'), 'r9', `bad ${i}`, `b${i}`, null)).rejects.toMatchObject({ code: 'BLOCKED' });
     }
-    await expect(admit(actor('l'), 'r9')).rejects.toMatchObject({ code: 'RATE_LIMITED' });
-    expect(await redis.exists(keys.roomSeq('r9'), keys.roomLog('r9'))).toBe(0);
+    expect(await redis.exists(keys.roomSeq('r9'), keys.roomLog('r9'), keys.barrageRate('r9', 'l'))).toBe(0);
+    // The whole burst of 3 is still there.
+    for (let i = 0; i < 3; i++) await expect(admit(actor('l'), 'r9')).resolves.toMatchObject(passed);
+  });
+
+  it('does not confuse texts that normalize to nothing (emoji, punctuation) with each other', async () => {
+    await expect(admit(actor('m'), 'r10', '👍')).resolves.toMatchObject(passed);
+    await expect(admit(actor('m'), 'r10', '🎉')).resolves.toMatchObject(passed);
+    await expect(admit(actor('m'), 'r10', '👍')).rejects.toMatchObject({ code: 'RATE_LIMITED' });
+  });
+
+  it('judges no repeats when the window is 0 (the default)', async () => {
+    const noRepeats = new AdmissionService(redis, keys, { ...config, BARRAGE_REPEAT_WINDOW_SEC: 0 });
+    await redis.hset(keys.roomMeta('r11'), 'live', '1');
+    for (let i = 0; i < 3; i++) {
+      await expect(noRepeats.admitAndAppend(actor('o'), 'r11', '666', `six${i}`, draftOf(actor('o'), '666'))).resolves.toMatchObject(passed);
+    }
+    expect((await redis.keys(`${keys.roomRecentTexts('r11', 'o')}*`)).length).toBe(0);
   });
 });

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import { type Actor, type BarrageEvent, type ErrorCode, LiveroomError, RedisKeys } from '#contracts';
+import { type Actor, type BarrageEvent, type ErrorCode, isErrorCode, LiveroomError, RedisKeys } from '#contracts';
 import { REDIS } from '#redis';
 import { DEFAULT_ROOM_LOG_OPTIONS, notLiveError } from '#room-log';
 import { normalize } from '#term-filter';
@@ -40,14 +40,16 @@ export class AdmissionService {
   }
 
   /**
-   * Admits and sequences `draft`; `null` stands for a message the term filter blocked (charged, then
-   * refused with BLOCKED). Refusals throw a LiveroomError with the PROTOCOL code.
+   * Admits and sequences `draft`; `null` stands for a message the term filter blocked (refused with
+   * BLOCKED, nothing spent). Refusals throw a LiveroomError with the PROTOCOL code.
    */
   async admitAndAppend(actor: Actor, roomId: string, text: string, dedupeKey: string, draft: BarrageDraft | null): Promise<Admitted> {
     const k = this.keys;
     const c = this.config;
-    // Repeats are judged on the normalized text, so "spam" and "S P A M" are the same message.
-    const fingerprint = createHash('sha1').update(normalize(text).text).digest('base64url').slice(0, 16);
+    // Repeats are judged on the normalized text, so "spam" and "S P A M" are the same message; a text
+    // that normalizes to nothing (emoji, punctuation) on itself, or every emoji would repeat every other.
+    const normalized = normalize(text).text;
+    const fingerprint = createHash('sha1').update(normalized.length > 0 ? `n:${normalized}` : `r:${text.trim()}`).digest('base64url').slice(0, 16);
     const [verdict, detail, retryAfterMs] = await this.redis.barrageAdmitAndAppend(
       k.roomDedupe(roomId, dedupeKey),
       k.roomMute(roomId, actor.userId),
@@ -75,7 +77,8 @@ export class AdmissionService {
       DEFAULT_ROOM_LOG_OPTIONS.recentSize,
     );
     if (verdict === 1 || verdict === 2) return { event: JSON.parse(detail) as BarrageEvent, duplicate: verdict === 2 };
-    throw refusal(detail as ErrorCode, Number(retryAfterMs ?? 0), roomId);
+    if (!isErrorCode(detail)) throw new LiveroomError('INTERNAL', `admission script answered ${String(detail)}`);
+    throw refusal(detail, Number(retryAfterMs ?? 0), roomId);
   }
 }
 

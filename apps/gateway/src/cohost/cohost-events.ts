@@ -1,5 +1,6 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { COHOST_EVENTS } from '#contracts';
+import { signedIn } from '../auth/signed-in.js';
 import { SocketEventRouter } from '../socket-router/socket-event-router.js';
 import { type CohostAnswer, CohostService } from './cohost.service.js';
 
@@ -15,9 +16,9 @@ export class CohostEvents implements OnModuleInit {
 
   onModuleInit(): void {
     const r = this.router;
-    r.request(COHOST_EVENTS.request, (socket, body) => this.cohost.request(socket, body));
-    r.request(COHOST_EVENTS.invite, (socket, body) => this.cohost.invite(socket, body));
-    for (const op of ANSWERS) r.request(COHOST_EVENTS[op], (socket, body) => this.cohost.answer(socket, op, body));
-    r.request(COHOST_EVENTS.signal, (socket, body) => this.cohost.signal(socket, body));
+    r.request(COHOST_EVENTS.request, signedIn((socket, body) => this.cohost.request(socket, body)));
+    r.request(COHOST_EVENTS.invite, signedIn((socket, body) => this.cohost.invite(socket, body)));
+    for (const op of ANSWERS) r.request(COHOST_EVENTS[op], signedIn((socket, body) => this.cohost.answer(socket, op, body)));
+    r.request(COHOST_EVENTS.signal, signedIn((socket, body) => this.cohost.signal(socket, body)));
   }
 }

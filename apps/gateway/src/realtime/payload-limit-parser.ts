@@ -1,8 +1,8 @@
 import { Decoder, Encoder } from 'socket.io-parser';
-import { COHOST_SIGNAL_MAX_BYTES } from '#contracts';
+import { COHOST_SIGNAL_MAX_BYTES, PAYLOAD_MAX_BYTES } from '#contracts';
 
 /** PROTOCOL §1: an event payload larger than this closes the connection. */
-export const MAX_PAYLOAD_BYTES = 16 * 1024;
+export const MAX_PAYLOAD_BYTES = PAYLOAD_MAX_BYTES;
 
 /**
  * `cohost:signal` carries up to 16 KiB of `data` (PROTOCOL §5) inside `{ sessionId, data }`: its

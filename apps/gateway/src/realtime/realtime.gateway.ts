@@ -6,6 +6,7 @@ import { CLIENT_EVENTS } from '#contracts';
 import { MetricsRegistry } from '#observability';
 import { userRoom } from '#redis';
 import { JwtVerifier } from '../auth/jwt-verifier.js';
+import { signedIn } from '../auth/signed-in.js';
 import { newSocketState, stateOf } from '../common/socket-state.js';
 import { replier } from '../errors/error-mapping.js';
 import { GiftingService } from '../gifting/gifting.service.js';
@@ -51,10 +52,10 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayDisconnect, OnMo
     const r = this.router;
     r.on(CLIENT_EVENTS.roomJoin, (socket, body, ack) => void this.membership.join(socket, body, replier(ack)));
     r.request(CLIENT_EVENTS.roomLeave, (socket, body) => this.membership.leave(socket, body));
-    r.request(CLIENT_EVENTS.barrageSend, (socket, body) => this.barrage.send(socket, body));
-    r.request(CLIENT_EVENTS.giftSend, (socket, body) => this.gifts.sendGift(socket, body));
-    r.request(CLIENT_EVENTS.likeSend, (socket, body) => this.likes.like(socket, body));
-    for (const event of MOD_EVENTS) r.request(`mod:${event}`, (socket, body) => this.moderation.act(socket, event, body));
+    r.request(CLIENT_EVENTS.barrageSend, signedIn((socket, body) => this.barrage.send(socket, body)));
+    r.request(CLIENT_EVENTS.giftSend, signedIn((socket, body) => this.gifts.sendGift(socket, body)));
+    r.request(CLIENT_EVENTS.likeSend, signedIn((socket, body) => this.likes.like(socket, body)));
+    for (const event of MOD_EVENTS) r.request(`mod:${event}`, signedIn((socket, body) => this.moderation.act(socket, event, body)));
   }
 
   afterInit(server: Server): void {

@@ -22,9 +22,9 @@ type Reply = (ack: Ack<object>) => void;
 type BuildAck = (meta: RoomMeta, viewers: number, likes: number) => RoomJoinResult;
 
 /**
- * room:join / room:leave. The join reads history from Redis, then, in one synchronous step, cuts
- * it at what this gateway has already sent to the room (`flushedSeq`), fills the rest from the
- * channel's memory, adds the socket and acks. So the client gets `missed` up to that point and
+ * room:join / room:leave. The join reads history from Redis, waits for the frame of any event this
+ * gateway holds but has not sent yet, then, in one synchronous step, cuts it at what this gateway has
+ * sent to the room (`flushedSeq`), fills the rest from the channel's memory, adds the socket and acks. So the client gets `missed` up to that point and
  * every later event in frames: no hole, no duplicate, whatever was published while it joined.
  */
 @Injectable()
@@ -67,6 +67,10 @@ export class RoomMembershipService {
       for (let attempt = 0; attempt < 3 && !answered; attempt++) {
         const channel = await this.fanout.acquire(roomId);
         const prepared = await this.prepare(channel, input.sinceSeq);
+        // Events this gateway holds but has not sent yet (at most one tick's worth): wait for their
+        // frame, so that the snapshot's seq and `recent`, and `missed`, reach the room's latest event
+        // as this gateway knows it, e.g. the one a client was just acked (PROTOCOL §3).
+        if (channel.lastSeq > channel.flushedSeq) await channel.waitFlushed(channel.lastSeq, CATCH_UP_MS);
         // --- synchronous from here: check, cut, add, ack ---
         if (answered || !socket.connected) return this.fanout.release(roomId);
         if (state.joining.get(roomId) !== token) {
