@@ -2,7 +2,7 @@ import { type DynamicModule, Global, Inject, type MiddlewareConsumer, Module, ty
 import type { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { HealthRegistry, ObservabilityModule } from '#observability';
-import { openDatabase } from '#persistence';
+import { DatabaseModule } from '#persistence';
 import { REDIS, RedisModule } from '#redis';
 import { AuthModule } from './auth/auth.module.js';
 import { CallerMiddleware } from './auth/caller.middleware.js';
@@ -26,9 +26,8 @@ class CoreModule {
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: GatewayInstance, useValue: new GatewayInstance(config.GATEWAY_ID) },
-        { provide: DataSource, useFactory: () => openDatabase(config.DATABASE_URL) },
       ],
-      exports: [GATEWAY_CONFIG, GatewayInstance, DataSource],
+      exports: [GATEWAY_CONFIG, GatewayInstance],
     };
   }
 }
@@ -46,6 +45,7 @@ export class AppModule implements NestModule, OnModuleInit {
       module: AppModule,
       imports: [
         CoreModule.forRoot(config),
+        DatabaseModule.forRoot({ url: config.DATABASE_URL }),
         RedisModule.forRoot({ url: config.REDIS_URL, keyPrefix: config.KEY_PREFIX, connectionName: `gateway-${config.GATEWAY_ID}` }),
         ObservabilityModule,
         AuthModule,

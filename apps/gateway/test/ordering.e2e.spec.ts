@@ -15,6 +15,13 @@ async function viewer(gateway: number, name: string): Promise<Socket> {
   return s;
 }
 
+/** One barrage replica's liveroom_barrage_requests_total, by result. */
+async function barrageRequests(url: string): Promise<Record<'sequenced' | 'duplicate' | 'refused', number>> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const value = (result: string): number => Number(new RegExp(`^liveroom_barrage_requests_total\\{result="${result}"\\} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
+  return { sequenced: value('sequenced'), duplicate: value('duplicate'), refused: value('refused') };
+}
+
 const SENDERS = 12;
 const PER_SENDER = 60;
 
@@ -70,6 +77,12 @@ it('keeps every stream ordered and gap-free while viewers join and resume during
 
   // Exactly once: every acked message has its own seq, and the seqs are 1..total.
   expect(new Set(acked.map((a) => a.seq)).size).toBe(total);
+  // ...and was handled by exactly one replica, once: a second handling would be answered from the
+  // clientMsgId dedupe with the same seq, so the replicas' own counts are what can show it.
+  const perReplica = await Promise.all(system.barrages.map((b) => barrageRequests(b.url)));
+  expect(perReplica.reduce((sum, r) => sum + r.sequenced, 0)).toBe(total);
+  expect(perReplica.map((r) => r.duplicate + r.refused)).toEqual(perReplica.map(() => 0));
+  for (const r of perReplica) expect(r.sequenced).toBeGreaterThan(0);
   const bySeq = new Map<number, ReceivedEvent>();
   for (const rec of recorders) {
     expect(rec.framesBeforeJoin).toBe(0);
@@ -136,4 +149,34 @@ it('caps a user at 20 counted likes per second across gateways', async () => {
   await new Promise((r) => setTimeout(r, 500));
   const info = (await (await fetch(`${system.gateways[1]!.url}/v1/rooms/${room.id}`)).json()) as { likes: number };
   expect(info.likes).toBe(20);
+});
+
+it('sends room:stats at most once per second per room, only on a change, never a frame per like', async () => {
+  const room = await createRoom(system.gateways[0]!.url, await tokenFor('host'));
+  const watchers = [await viewer(0, 'stats-a'), await viewer(1, 'stats-b')];
+  const liker = await viewer(0, 'stats-liker');
+  for (const s of [...watchers, liker]) await s.emitWithAck('room:join', { roomId: room.id });
+  const arrivals: number[][] = watchers.map(() => []);
+  watchers.forEach((s, i) => s.on('room:stats', (f: { roomId: string }) => f.roomId === room.id && arrivals[i]!.push(Date.now())));
+  // 60 likes over ~3 s, one every 50 ms.
+  const started = Date.now();
+  let likes = 0;
+  while (Date.now() - started < 3000) {
+    await liker.emitWithAck('like:send', { roomId: room.id });
+    likes++;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  // Let the last likes reach the counters (flushed every 200 ms) and the next stats tick send them.
+  await new Promise((r) => setTimeout(r, 1500));
+  const quietFrom = arrivals.map((a) => a.length);
+  // Nothing changes from here on: no frame may follow.
+  await new Promise((r) => setTimeout(r, 2200));
+  for (const [i, times] of arrivals.entries()) {
+    expect(times.length).toBe(quietFrom[i]);
+    expect(times.length).toBeGreaterThanOrEqual(2);
+    expect(times.length).toBeLessThanOrEqual(6);
+    // 900: the server keeps its emits >= 1000 ms apart; the rest is this client's own receive jitter.
+    for (let k = 1; k < times.length; k++) expect(times[k]! - times[k - 1]!).toBeGreaterThanOrEqual(900);
+  }
+  expect(likes).toBeGreaterThan(30);
 });

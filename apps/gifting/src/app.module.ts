@@ -2,9 +2,10 @@ import { type DynamicModule, Inject, Module, type OnModuleInit } from '@nestjs/c
 import type { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { HealthRegistry, ObservabilityModule } from '#observability';
+import { DatabaseModule } from '#persistence';
 import { REDIS, RedisModule } from '#redis';
 import { GIFTING_CONFIG, type GiftingConfig } from './config.js';
-import { DatabaseModule } from './database/database.module.js';
+import { GIFTING_SCHEMA } from './database/schema.js';
 import { GiftsModule } from './gifts/gifts.module.js';
 import { LeaderboardModule } from './leaderboard/leaderboard.module.js';
 import { LedgerModule } from './ledger/ledger.module.js';
@@ -25,7 +26,7 @@ export class AppModule implements OnModuleInit {
       imports: [
         { module: ConfigHolder, global: true, providers: [{ provide: GIFTING_CONFIG, useValue: config }], exports: [GIFTING_CONFIG] },
         RedisModule.forRoot({ url: config.REDIS_URL, keyPrefix: config.KEY_PREFIX, connectionName: 'gifting' }),
-        DatabaseModule,
+        DatabaseModule.forRoot({ url: config.DATABASE_URL, schema: GIFTING_SCHEMA, poolSize: config.DATABASE_POOL_SIZE }),
         ObservabilityModule,
         LedgerModule,
         WalletsModule,

@@ -2,9 +2,10 @@ import { type DynamicModule, Global, Inject, Module, type OnModuleInit } from '@
 import type { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { HealthRegistry, ObservabilityModule } from '#observability';
+import { DatabaseModule } from '#persistence';
 import { REDIS, RedisModule } from '#redis';
 import { MODERATION_CONFIG, type ModerationConfig } from './config.js';
-import { DatabaseModule } from './database/database.module.js';
+import { MODERATION_SCHEMA } from './database/schema.js';
 import { PowersModule } from './powers/powers.module.js';
 import { TermsModule } from './terms/terms.module.js';
 
@@ -26,7 +27,7 @@ export class AppModule implements OnModuleInit {
       imports: [
         { module: ConfigHolder, global: true, providers: [{ provide: MODERATION_CONFIG, useValue: config }], exports: [MODERATION_CONFIG] },
         RedisModule.forRoot({ url: config.REDIS_URL, keyPrefix: config.KEY_PREFIX, connectionName: 'moderation' }),
-        DatabaseModule,
+        DatabaseModule.forRoot({ url: config.DATABASE_URL, schema: MODERATION_SCHEMA, poolSize: config.DATABASE_POOL_SIZE }),
         ObservabilityModule,
         PowersModule,
         TermsModule,

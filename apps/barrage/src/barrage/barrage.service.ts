@@ -1,15 +1,30 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
+import { Counter } from 'prom-client';
 import { type Actor, type BarrageEvent, type BarrageSendInput, type BarrageSendResult, LiveroomError } from '#contracts';
+import { MetricsRegistry } from '#observability';
 import { AdmissionService, type BarrageDraft } from '../admission/admission.service.js';
 import { DictionaryService } from '../dictionary/dictionary.service.js';
 
+type Handled = 'sequenced' | 'duplicate' | 'refused';
+
 @Injectable()
 export class BarrageService {
+  /** Per replica: shows how requests spread over replicas, and that none is handled twice. */
+  private readonly handled: Counter<'result'>;
+
   constructor(
     private readonly admission: AdmissionService,
     private readonly dictionary: DictionaryService,
-  ) {}
+    metrics: MetricsRegistry,
+  ) {
+    this.handled = new Counter({
+      name: 'liveroom_barrage_requests_total',
+      help: 'barrage:send requests this replica handled, by result: sequenced (a new event), duplicate (a resent clientMsgId answered from dedupe), refused',
+      labelNames: ['result'],
+      registers: [metrics.registry],
+    });
+  }
 
   /**
    * Term filter, then admission (room live, mute, slow mode, repeats, rate limits) and sequencing
@@ -29,11 +44,17 @@ export class BarrageService {
     try {
       const { event, duplicate } = await this.admission.admitAndAppend(actor, roomId, message.text, dedupeKey, draft);
       if (!duplicate) this.dictionary.count(verdict.masked ? 'mask' : 'pass');
+      this.count(duplicate ? 'duplicate' : 'sequenced');
       return ackOf(event);
     } catch (error) {
       if (error instanceof LiveroomError && error.code === 'BLOCKED') this.dictionary.count('block');
+      this.count('refused');
       throw error;
     }
+  }
+
+  private count(result: Handled): void {
+    this.handled.inc({ result });
   }
 }
 

@@ -4,13 +4,15 @@ import { GATEWAY_CONFIG, type GatewayConfig } from '../config.js';
 import { FanoutService } from '../fanout/fanout.service.js';
 import { RoomStatsService } from '../rooms/room-stats.service.js';
 
-/** room:stats: at most once per interval per room, and only when viewers or likes changed. */
+/** room:stats: at most once per interval per room (emits at least STATS_INTERVAL_MS apart), and only when viewers or likes changed. */
 @Injectable()
 export class StatsBroadcasterService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('stats');
   private readonly lastSent = new Map<string, string>();
   private timer: NodeJS.Timeout | null = null;
   private running = false;
+  /** When the last tick emitted: ticks read Redis first, and a slower read must not bring the next emit closer. */
+  private lastEmitAt = 0;
 
   constructor(
     private readonly fanout: FanoutService,
@@ -34,6 +36,9 @@ export class StatsBroadcasterService implements OnModuleInit, OnApplicationShutd
       const rooms = [...this.fanout.localViewers()].filter(([, n]) => n > 0).map(([roomId]) => roomId);
       for (const roomId of this.lastSent.keys()) if (!rooms.includes(roomId)) this.lastSent.delete(roomId);
       const stats = await this.stats.stats(rooms);
+      const early = this.lastEmitAt + this.config.STATS_INTERVAL_MS - Date.now();
+      if (early > 0) await new Promise((resolve) => setTimeout(resolve, early));
+      this.lastEmitAt = Date.now();
       for (const [roomId, s] of stats) {
         const frame: RoomStatsFrame = { roomId, viewers: s.viewers, likes: s.likes };
         const json = JSON.stringify(frame);
