@@ -18,6 +18,7 @@ export const barrageConfigSchema = z.object({
   MODERATION_TIMEOUT_MS: z.coerce.number().int().min(100).max(10000).default(2000),
   /** How often the dictionary version is checked (besides the announcement on Redis). */
   DICTIONARY_POLL_MS: z.coerce.number().int().min(100).max(60000).default(1000),
+  DICTIONARY_FIRST_LOAD_MS: z.coerce.number().int().min(0).max(120000).default(15000),
   /** How long a clientMsgId is remembered (PROTOCOL §4: 5 minutes). */
   BARRAGE_DEDUPE_SEC: z.coerce.number().int().min(1).max(86400).default(300),
   /** Requests handled at once by one replica. */

@@ -2,7 +2,8 @@ import type { Socket } from 'socket.io-client';
 import { connect, createRoom, StreamRecorder, TestSystem, tokenFor } from '#testing';
 
 /** PROTOCOL §6 and the moderated barrage path of §4, end to end through two gateways. */
-const system = new TestSystem({ gateways: 2, barrages: 1, env: { BARRAGE_RATE_PER_SEC: '50', BARRAGE_BURST: '50' } });
+// A barrage replica waits at most 2 s for its first dictionary here (one test starts one while moderation is down).
+const system = new TestSystem({ gateways: 2, barrages: 1, env: { BARRAGE_RATE_PER_SEC: '50', BARRAGE_BURST: '50', DICTIONARY_FIRST_LOAD_MS: '2000' } });
 const sockets = system.useInTests();
 let hostToken: string;
 
@@ -161,13 +162,16 @@ it('keeps filtering with the last dictionary while moderation is down; a replica
   expect(await s.emitWithAck('barrage:send', { roomId: room.id, text: 'harmless', clientMsgId: 'down-2' })).toMatchObject({ ok: true });
   expect(Date.now() - started).toBeLessThan(2000);
 
-  // A fresh replica while moderation is down has nothing to filter with: it refuses rather than guess.
+  // A fresh replica while moderation is down has nothing to filter with: it is not ready, and once it
+  // has waited for a dictionary it takes requests and refuses them rather than guess.
   await system.kill(system.barrages[0]!);
-  await system.startApp('barrage', 1);
+  const fresh = await system.startApp('barrage', 1, 'live');
+  expect(await (await fetch(`${fresh.url}/readyz`)).json()).toMatchObject({ ready: false, checks: { dictionary: expect.any(String) } });
   const refused = await s.emitWithAck('barrage:send', { roomId: room.id, text: 'hello?', clientMsgId: 'down-3' });
   expect(refused).toMatchObject({ ok: false, error: { code: 'UNAVAILABLE', retryAfterMs: expect.any(Number) } });
 
   // Moderation back: the replica loads the dictionary by itself (poll + breaker half-open).
   await system.startApp('moderation', 1);
   expect(await untilCode(s, room.id, 'zz-forbidden', 'BLOCKED', 10_000)).toMatchObject({ error: { code: 'BLOCKED' } });
+  expect((await fetch(`${fresh.url}/readyz`)).status).toBe(200);
 });

@@ -12,7 +12,9 @@ import { Gifting, cleanup, giftEvents, isolation, waitFor } from './harness.js';
 /**
  * Gifts run concurrently while the gifting process (service and outbox relay) is SIGKILLed at three
  * random points and restarted, Redis stops answering for a while (CLIENT PAUSE: every command
- * blocks, so requests time out and the relay must retry), some requests are sent twice at once with
+ * blocks, so requests time out and the relay must retry), Redis drops every gifting connection again
+ * and again for a while (CLIENT KILL: clients reconnect, replies in flight are lost, consumer groups
+ * are read anew), some requests are sent twice at once with
  * the same idempotency key, and users overspend on purpose. Then every unanswered request is retried
  * with its key, and: committed gifts = outbox rows = gift events in the room log, no txId twice,
  * duplicates got one answer, wallets equal their entries, the ledger check is clean.
@@ -23,6 +25,24 @@ const seed = Number(process.env.CHAOS_SEED ?? 20251);
 const env = isolation();
 const run = existsSync(MAIN) ? describe : describe.skip;
 const REDIS_PAUSE_MS = 2500;
+/** How long, and how often, every gifting connection (service, relay, this test's client) is killed. */
+const REDIS_DROP_MS = 1500;
+const REDIS_DROP_EVERY_MS = 100;
+
+/** Kills every Redis connection whose name starts with `prefix`, every `everyMs` for `forMs`; returns how many. */
+async function dropConnections(admin: Redis, prefix: string, forMs: number, everyMs: number): Promise<number> {
+  let killed = 0;
+  for (const until = Date.now() + forMs; Date.now() < until; await new Promise((r) => setTimeout(r, everyMs))) {
+    const list = (await admin.call('CLIENT', 'LIST', 'TYPE', 'normal')) as string;
+    const pubsub = (await admin.call('CLIENT', 'LIST', 'TYPE', 'pubsub')) as string;
+    for (const line of `${list}\n${pubsub}`.split('\n')) {
+      const id = /\bid=(\d+)/.exec(line)?.[1];
+      const name = /\bname=(\S*)/.exec(line)?.[1] ?? '';
+      if (id && name.startsWith(prefix)) killed += Number(await admin.call('CLIENT', 'KILL', 'ID', id));
+    }
+  }
+  return killed;
+}
 
 function rng(s: number): () => number {
   return () => {
@@ -75,6 +95,8 @@ run(`chaos: SIGKILLs, a Redis outage, duplicates and overspend mid-load (seed ${
     }));
     const kills = new Set(Array.from({ length: 3 }, (_, k) => 40 + k * 80 + Math.floor(random() * 60)));
     const pauseAt = 100 + Math.floor(random() * 100);
+    const dropAt = 200 + Math.floor(random() * 80);
+    let dropping: Promise<number> = Promise.resolve(0);
     const answers = new Map<string, string[]>();
     const call = async (req: (typeof requests)[number]): Promise<void> => {
       let answer: string | null = null;
@@ -98,12 +120,15 @@ run(`chaos: SIGKILLs, a Redis outage, duplicates and overspend mid-load (seed ${
         }
         // Redis stops answering everyone (this test's client, the service, its relay) for a while.
         if (i === pauseAt) await pauser.call('CLIENT', 'PAUSE', String(REDIS_PAUSE_MS), 'ALL');
+        // ...and, later, drops their connections for a while (the load goes on meanwhile).
+        if (i === dropAt) dropping = dropConnections(pauser, GIFTING_SERVICE, REDIS_DROP_MS, REDIS_DROP_EVERY_MS);
         const req = requests[i] as (typeof requests)[number];
         // Every 10th request goes twice at once, with the same key.
         await Promise.all(i % 10 === 0 ? [call(req), call(req)] : [call(req)]);
       }
     };
     await Promise.all(Array.from({ length: 16 }, worker));
+    expect(await dropping).toBeGreaterThan(0);
     pauser.disconnect();
     // The kills and the outage left requests unanswered; retry each with its key: it gets its one answer now.
     const unanswered = requests.filter((req) => !answers.has(req.gift.idempotencyKey));

@@ -1,4 +1,12 @@
+import { randomUUID } from 'node:crypto';
 import { Gifting, cleanup, codeOf, isolation } from './harness.js';
+
+/** Rejects if `work` has not settled within ms: a blocked statement fails the test instead of hanging it. */
+function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`still waiting after ${ms} ms`)), ms)));
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+}
 
 const env = isolation();
 let g: Gifting;
@@ -94,5 +102,37 @@ describe('ledger (real PostgreSQL)', () => {
     const check = await g.ledger.check({});
     expect(check.mismatches).toEqual([{ accountId: 'wallet:fan', balance: 8005, entriesSum: 8000 }]);
     await g.db.query(`UPDATE wallets SET balance = balance - 5 WHERE user_id = 'fan'`);
+  });
+  it('refuses to edit or remove ledger rows: corrections are new transfers', async () => {
+    await expect(g.db.query(`UPDATE ledger_entries SET amount = amount + 1 WHERE account_id = 'wallet:fan'`)).rejects.toThrow(/append-only/);
+    await expect(g.db.query(`DELETE FROM ledger_entries WHERE account_id = 'host:host1'`)).rejects.toThrow(/append-only/);
+    await expect(g.db.query(`UPDATE ledger_tx SET value = 1`)).rejects.toThrow(/append-only/);
+    await expect(g.db.query(`TRUNCATE ledger_entries, ledger_tx CASCADE`)).rejects.toThrow(/append-only/);
+    expect((await g.ledger.check({})).balanced).toBe(true);
+  });
+
+  it('lets a gift to a host commit while another gift to the same host is still uncommitted (no host row lock)', async () => {
+    await g.credit('held-fan', 1000);
+    await g.credit('free-fan', 1000);
+    const held = g.db.createQueryRunner();
+    await held.connect();
+    try {
+      await held.startTransaction();
+      // A gift to host1 written and not committed: with a stored host balance its row would stay locked.
+      const [written] = (await held.query(
+        `SELECT error_code FROM gifting_send_gifts($1::varchar[], $2::varchar[], $3::text[], $4::varchar[], $5::varchar[], $6::varchar[],
+           $7::int[], $8::bigint[], $9::bigint[], $10::bigint[], $11::uuid[], $12::text[])`,
+        [['held-fan'], ['held-key-1'], ['{"held":1}'], ['r1'], ['host1'], ['rocket'], [1], [100], [50], [50], [randomUUID()], ['{"type":"gift"}']],
+      )) as { error_code: string | null }[];
+      expect(written?.error_code).toBeNull();
+      const other = await withDeadline(g.send('free-fan', { roomId: 'r1', giftId: 'rocket', count: 1 }), 5000);
+      expect(other.balance).toBe(900);
+      const waiting = (await g.db.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`)) as { n: number }[];
+      expect(waiting[0]?.n).toBe(0);
+    } finally {
+      await held.rollbackTransaction().catch(() => undefined);
+      await held.release();
+    }
+    expect((await g.wallets.get({ userId: 'held-fan' })).balance).toBe(1000);
   });
 });

@@ -36,6 +36,8 @@ export class LiveroomClient implements RequestSender {
   private resumePending = false;
   /** Gateways to try last, until when: those that announced a drain, and one whose connection just died. */
   private readonly avoidUntil = new Map<string, number>();
+  /** Rooms being rejoined on a new connection: their requests wait, or the gateway answers NOT_IN_ROOM. */
+  private readonly resuming = new Map<string, Promise<void>>();
   private readonly ackTimeoutMs: number;
   /** Listeners of server events, attached to every socket this client opens. */
   private readonly serverListeners = new Map<string, Set<Listener>>();
@@ -119,6 +121,7 @@ export class LiveroomClient implements RequestSender {
     for (let attempt = 0; attempt < attempts && !this.closed; attempt++) {
       try {
         if (!this.socket?.connected) await withDeadline(this.connect(), this.ackTimeoutMs, 'no gateway reachable');
+        await this.roomResumed(payload);
         const ack = await this.emitWithAck<Ack<T>>(event, payload);
         if (ack.ok) return ack as T;
         lastError = ack.error;
@@ -130,6 +133,13 @@ export class LiveroomClient implements RequestSender {
       }
     }
     throw new LiveroomRequestError(lastError);
+  }
+
+  /** A request about a room that is being rejoined waits for the rejoin (at most ackTimeoutMs). */
+  private async roomResumed(payload: object): Promise<void> {
+    const roomId = (payload as { roomId?: unknown }).roomId;
+    const resumed = typeof roomId === 'string' ? this.resuming.get(roomId) : undefined;
+    if (resumed) await withDeadline(resumed, this.ackTimeoutMs, 'room not resumed').catch(() => undefined);
   }
 
   /** Rejoins until it works, the room is gone for good, or the client moved on (a later reconnect resumes). */
@@ -194,7 +204,12 @@ export class LiveroomClient implements RequestSender {
         this.emit('connected', url);
         if (this.resumePending) {
           this.resumePending = false;
-          void Promise.all([...this.rooms.values()].map((s) => this.resume(s)));
+          for (const stream of this.rooms.values()) {
+            const resumed: Promise<void> = this.resume(stream).finally(() => {
+              if (this.resuming.get(stream.roomId) === resumed) this.resuming.delete(stream.roomId);
+            });
+            this.resuming.set(stream.roomId, resumed);
+          }
         }
         return;
       } catch (error) {

@@ -82,7 +82,8 @@ export class TestSystem {
     return this;
   }
 
-  async startApp(kind: AppKind, index: number): Promise<AppHandle> {
+  /** Starts one app; waits for its /readyz, or only for /healthz (an app meant to start without a dependency). */
+  async startApp(kind: AppKind, index: number, until: 'ready' | 'live' = 'ready'): Promise<AppHandle> {
     const port = await freePort();
     const env: NodeJS.ProcessEnv = {
       ...process.env,
@@ -113,7 +114,7 @@ export class TestSystem {
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
     this.apps.push(handle);
-    await waitReady(handle);
+    await waitReady(handle, until === 'ready' ? '/readyz' : '/healthz');
     return handle;
   }
 
@@ -160,12 +161,12 @@ export class TestSystem {
   }
 }
 
-async function waitReady(app: AppHandle, timeoutMs = 30_000): Promise<void> {
+async function waitReady(app: AppHandle, path: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (app.process.exitCode !== null) throw new Error(`${app.name} exited during start:\n${app.output.join('')}`);
     try {
-      const res = await fetch(`${app.url}/readyz`);
+      const res = await fetch(`${app.url}${path}`);
       if (res.ok) return;
     } catch {
       // not listening yet

@@ -3,7 +3,7 @@ import { circuitBreaker, ConsecutiveBreaker, handleAll } from 'cockatiel';
 import type { Redis } from 'ioredis';
 import { Counter, Gauge } from 'prom-client';
 import { dictionarySchema, LiveroomError, MODERATION_PATTERNS, MODERATION_SERVICE, RedisKeys } from '#contracts';
-import { MetricsRegistry } from '#observability';
+import { HealthRegistry, MetricsRegistry } from '#observability';
 import { createRedis, quietQuit, REDIS } from '#redis';
 import { buildTermFilter, type TermFilter, warmUp } from '#term-filter';
 import { RedisStreamsClient, ServiceClient } from '#transport';
@@ -15,6 +15,8 @@ import { BARRAGE_CONFIG, type BarrageConfig } from '../config.js';
  * never got one answers UNAVAILABLE. A new version (announced on Redis, also polled) is fetched and
  * built outside request handling, then swapped in with one assignment.
  */
+const FIRST_LOAD_RETRY_MS = 250;
+
 @Injectable()
 export class DictionaryService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('dictionary');
@@ -31,7 +33,11 @@ export class DictionaryService implements OnModuleInit, OnApplicationShutdown {
     @Inject(REDIS) private readonly redis: Redis,
     private readonly keys: RedisKeys,
     metrics: MetricsRegistry,
+    health: HealthRegistry,
   ) {
+    health.addProbe('dictionary', async () => {
+      if (!this.filter) throw new Error('no moderation dictionary yet');
+    });
     this.moderation = new ServiceClient(
       MODERATION_SERVICE,
       new RedisStreamsClient({ redisUrl: config.REDIS_URL, prefix: `${config.KEY_PREFIX}rpc:`, service: MODERATION_SERVICE, timeoutMs: config.MODERATION_TIMEOUT_MS }),
@@ -48,7 +54,21 @@ export class DictionaryService implements OnModuleInit, OnApplicationShutdown {
     await this.subscriber.subscribe(this.keys.moderationChanged());
     this.poll = setInterval(() => void this.refresh(), this.config.DICTIONARY_POLL_MS);
     this.poll.unref();
-    void this.refresh();
+    // Before the app starts consuming barrage requests (Nest awaits this before the transport
+    // connects): a replica that took requests without a dictionary would answer UNAVAILABLE.
+    await this.firstLoad();
+  }
+
+  /**
+   * Tries until a dictionary is in force or DICTIONARY_FIRST_LOAD_MS passed. Then the replica consumes
+   * requests anyway (answering UNAVAILABLE until the poll gets one: moderation may be down) and its
+   * /readyz stays red, so a rollout during a moderation outage does not replace working replicas.
+   */
+  private async firstLoad(): Promise<void> {
+    for (const until = Date.now() + this.config.DICTIONARY_FIRST_LOAD_MS; !this.filter && Date.now() < until; ) {
+      await this.refresh();
+      if (!this.filter) await new Promise((resolve) => setTimeout(resolve, FIRST_LOAD_RETRY_MS));
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {
