@@ -11,7 +11,7 @@ import { connect, continuityProblems, createRoom, REDIS_URL, StreamRecorder, Tes
  * are unaffected, and the cut viewer resumes with sinceSeq and misses nothing still in history.
  */
 const CAP = 256 * 1024;
-const system = new TestSystem({ gateways: 1, barrages: 1, moderation: false, gifting: false, env: { SOCKET_MAX_BUFFERED_BYTES: String(CAP) } });
+const system = new TestSystem({ gateways: 1, barrages: 0, moderation: false, gifting: false, env: { SOCKET_MAX_BUFFERED_BYTES: String(CAP) } });
 const sockets: Socket[] = [];
 const redis = new Redis(REDIS_URL);
 
