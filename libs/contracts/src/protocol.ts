@@ -118,4 +118,6 @@ export const SERVER_EVENTS = {
   roomEvents: 'room:events',
   roomStats: 'room:stats',
   roomKicked: 'room:kicked',
+  /** Not in PROTOCOL.md (an addition): the gateway is draining; reconnect elsewhere within reconnectInMs. */
+  serverDrain: 'server:drain',
 } as const;

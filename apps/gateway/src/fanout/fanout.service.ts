@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/
 import type { Redis } from 'ioredis';
 import { Counter, Histogram } from 'prom-client';
 import type { Socket } from 'socket.io';
-import { RedisKeys, type RoomKickedFrame } from '#contracts';
+import { RedisKeys, type RoomKickedFrame, SERVER_EVENTS } from '#contracts';
 import { MetricsRegistry } from '#observability';
 import { createRedis, quietQuit } from '#redis';
 import { type RawRoomEvent, RoomLog, RoomLogFollower } from '#room-log';
@@ -177,7 +177,7 @@ export class FanoutService implements OnApplicationShutdown {
     const channel = this.channels.get(roomId);
     channel?.remove(socket);
     stateOf(socket).rooms.delete(roomId);
-    if (kicked) socket.emit('room:kicked', kicked);
+    if (kicked) socket.emit(SERVER_EVENTS.roomKicked, kicked);
     if (channel && channel.sockets.size === 0) this.release(roomId);
   }
 }

@@ -1,4 +1,5 @@
 import type { Socket } from 'socket.io';
+import { SERVER_EVENTS } from '#contracts';
 import type { RawRoomEvent } from '#room-log';
 import { eventPacket, type FrameWriter } from './frame-writer.js';
 
@@ -124,7 +125,7 @@ export class RoomChannel {
     if (this.sockets.size > 0) {
       let json = `{"roomId":"${this.roomId}","events":[`;
       for (let i = 0; i < pending.length; i++) json += (i === 0 ? '' : ',') + (pending[i] as RawRoomEvent).json;
-      frameBytes = this.writer.write(this.sockets, eventPacket('room:events', `${json}]}`)).bytes;
+      frameBytes = this.writer.write(this.sockets, eventPacket(SERVER_EVENTS.roomEvents, `${json}]}`)).bytes;
     }
     this.flushedSeq = this.lastSeq;
     this.flushedIndex = this.events.length;

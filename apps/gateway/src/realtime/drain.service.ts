@@ -1,5 +1,6 @@
 import { type BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
 import type { Server } from 'socket.io';
+import { SERVER_EVENTS } from '#contracts';
 import { HealthRegistry } from '#observability';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config.js';
 
@@ -32,7 +33,7 @@ export class DrainService implements BeforeApplicationShutdown {
     if (sockets.length === 0) return;
     this.logger.warn(`draining ${sockets.length} connections over ${this.config.GATEWAY_DRAIN_MS} ms`);
     // Local only: through the Redis adapter this would reach every gateway's clients.
-    server.local.emit('server:drain', { reconnectInMs: this.config.GATEWAY_DRAIN_MS });
+    server.local.emit(SERVER_EVENTS.serverDrain, { reconnectInMs: this.config.GATEWAY_DRAIN_MS });
     const batches = Math.max(1, Math.min(sockets.length, Math.ceil(this.config.GATEWAY_DRAIN_MS / 100)));
     const perBatch = Math.ceil(sockets.length / batches);
     for (let i = 0; i < sockets.length; i += perBatch) {

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import type { RoomStatsFrame } from '#contracts';
+import { type RoomStatsFrame, SERVER_EVENTS } from '#contracts';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config.js';
 import { FanoutService } from '../fanout/fanout.service.js';
 import { RoomStatsService } from '../rooms/room-stats.service.js';
@@ -44,7 +44,7 @@ export class StatsBroadcasterService implements OnModuleInit, OnApplicationShutd
         const json = JSON.stringify(frame);
         if (this.lastSent.get(roomId) === json) continue;
         this.lastSent.set(roomId, json);
-        this.fanout.emitToRoom(roomId, 'room:stats', json);
+        this.fanout.emitToRoom(roomId, SERVER_EVENTS.roomStats, json);
       }
     } catch (error) {
       this.logger.warn(`room:stats skipped: ${error instanceof Error ? error.message : String(error)}`);
