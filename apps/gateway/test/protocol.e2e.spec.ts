@@ -49,6 +49,17 @@ describe('connecting (§1)', () => {
     }
   });
 
+  it('honours exp on an open connection: once the token has expired, writes answer UNAUTHORIZED', async () => {
+    const room = await createRoom(url, hostToken);
+    const soon = await client(await tokenFor('short-lived', { expiresIn: '2s' }));
+    expect(await soon.emitWithAck('room:join', { roomId: room.id })).toMatchObject({ ok: true });
+    expect(await soon.emitWithAck('barrage:send', { roomId: room.id, text: 'before', clientMsgId: 'e1' })).toMatchObject({ ok: true });
+    // exp has one-second granularity: wait until it has certainly passed (nothing announces it).
+    await new Promise((r) => setTimeout(r, 2100));
+    expect(await soon.emitWithAck('barrage:send', { roomId: room.id, text: 'after', clientMsgId: 'e2' })).toMatchObject({ ok: false, error: { code: 'UNAUTHORIZED' } });
+    expect(await soon.emitWithAck('like:send', { roomId: room.id })).toMatchObject({ ok: false, error: { code: 'UNAUTHORIZED' } });
+  });
+
   it('works over long-polling too', async () => {
     const room = await createRoom(url, hostToken);
     const polling = await connect(url, await tokenFor('poller'), ['polling']);
@@ -262,6 +273,9 @@ describe('HTTP API (§7)', () => {
     expect(malformed.status).toBe(400);
     const room = await createRoom(url, hostToken, 'mods');
     expect(room).toMatchObject({ title: 'mods', hostId: 'host-1', createdAt: expect.any(String) });
+    // The auth scheme is case-insensitive.
+    const lower = await fetch(`${url}/v1/rooms`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `bearer ${hostToken}` }, body: '{"title":"lower"}' });
+    expect(lower.status).toBe(201);
     const addMod = (token: string) =>
       fetch(`${url}/v1/rooms/${room.id}/moderators`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: '{"userId":"mod-1"}' });
     expect((await addMod(await tokenFor('someone'))).status).toBe(403);

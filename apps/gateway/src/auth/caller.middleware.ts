@@ -10,7 +10,8 @@ export class CallerMiddleware implements NestMiddleware {
 
   use(req: RequestWithCaller, _res: Response, next: NextFunction): void {
     const header = req.headers.authorization;
-    const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : header ? '' : undefined;
+    // The scheme is case-insensitive (RFC 9110 §11.1): "bearer" and "BEARER" are Bearer too.
+    const token = header ? (/^bearer\s+(\S+)\s*$/i.exec(header)?.[1] ?? '') : undefined;
     this.jwt.verify(token).then(
       (caller) => {
         req.caller = caller;

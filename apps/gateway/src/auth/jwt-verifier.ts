@@ -8,10 +8,17 @@ const claimsSchema = z.object({
   sub: idSchema,
   name: z.string().optional(),
   roles: z.array(z.string()).optional(),
+  exp: z.number().optional(),
 });
 
 /** The caller of a request: a verified user, or an anonymous read-only viewer. */
 export type Caller = Actor | null;
+
+/** A verified connection: its caller, and when its token expires (epoch ms; null: never, or anonymous). */
+export interface Session {
+  caller: Caller;
+  expiresAt: number | null;
+}
 
 /** HS256 JWTs as PROTOCOL §1 describes them; `exp` and `nbf` are honoured by fast-jwt. */
 @Injectable()
@@ -29,15 +36,21 @@ export class JwtVerifier {
 
   /** No token: anonymous (null). A token that is present but bad: UNAUTHORIZED. */
   async verify(token: unknown): Promise<Caller> {
-    if (token === undefined || token === null) return null;
+    return (await this.verifySession(token)).caller;
+  }
+
+  /** verify(), keeping the token's expiry: a connection outlives its handshake. */
+  async verifySession(token: unknown): Promise<Session> {
+    if (token === undefined || token === null) return { caller: null, expiresAt: null };
     if (typeof token !== 'string' || token.length === 0 || token.length > 4096) throw unauthorized();
     try {
       const claims = claimsSchema.parse(this.verifyToken(token));
-      return {
+      const caller = {
         userId: claims.sub,
         name: [...(claims.name ?? '')].slice(0, 32).join(''),
         roles: (claims.roles ?? []).filter((r) => typeof r === 'string').slice(0, 16).map((r) => r.slice(0, 32)),
       };
+      return { caller, expiresAt: claims.exp === undefined ? null : claims.exp * 1000 };
     } catch {
       throw unauthorized();
     }

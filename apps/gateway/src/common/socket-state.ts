@@ -10,7 +10,11 @@ export class SocketState {
   private joinedRooms: Set<string> | undefined;
   private joins: Map<string, symbol> | undefined;
 
-  constructor(readonly caller: Caller) {}
+  constructor(
+    readonly caller: Caller,
+    /** When the connection's token expires (epoch ms): writes answer UNAUTHORIZED from then on. */
+    readonly expiresAt: number | null = null,
+  ) {}
 
   /** Rooms this socket receives frames of. */
   get rooms(): Set<string> {
@@ -23,8 +27,8 @@ export class SocketState {
   }
 }
 
-export function newSocketState(caller: Caller): SocketState {
-  return new SocketState(caller);
+export function newSocketState(caller: Caller, expiresAt: number | null = null): SocketState {
+  return new SocketState(caller, expiresAt);
 }
 
 export function stateOf(socket: Socket): SocketState {

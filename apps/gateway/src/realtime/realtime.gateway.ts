@@ -68,9 +68,9 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayDisconnect, OnMo
       const token = auth?.token;
       // The token is not needed once verified: don't hold ~200 bytes of JWT per connection.
       socket.handshake.auth = {};
-      this.jwt.verify(token).then(
-        (caller) => {
-          socket.data = newSocketState(caller);
+      this.jwt.verifySession(token).then(
+        ({ caller, expiresAt }) => {
+          socket.data = newSocketState(caller, expiresAt);
           if (caller) {
             void socket.join(userRoom(caller.userId));
             this.presence.connected(caller.userId);
