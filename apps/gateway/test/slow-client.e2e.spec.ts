@@ -73,3 +73,26 @@ it('cuts a viewer that stops reading, keeps the others going, and the cut viewer
   expect(continuityProblems(all, 0)).toEqual([]);
   expect(all.at(-1)).toBe(last);
 });
+
+it('cuts a long-polling viewer that stops polling once the bytes waiting for it pass the cap', async () => {
+  const url = system.gateways[0]!.url;
+  const room = await createRoom(url, await tokenFor('host'));
+  // A raw Engine.IO long-polling session: handshake, Socket.IO connect, join, then no more polls.
+  const poll = (sid?: string, body?: string) =>
+    fetch(`${url}/socket.io/?EIO=4&transport=polling${sid ? `&sid=${sid}` : ''}`, body === undefined ? {} : { method: 'POST', body });
+  const open = await (await poll()).text();
+  const sid = (JSON.parse(open.slice(1)) as { sid: string }).sid;
+  expect(await (await poll(sid, `40${JSON.stringify({ token: await tokenFor('poller') })}`)).text()).toBe('ok');
+  expect(await (await poll(sid)).text()).toMatch(/^40/);
+  expect(await (await poll(sid, `421["room:join",${JSON.stringify({ roomId: room.id })}]`)).text()).toBe('ok');
+  expect(await (await poll(sid)).text()).toMatch(/^431\[\{"ok":true/);
+  const cutBefore = await metric('liveroom_gateway_slow_disconnects_total');
+
+  // ~2 MB of events for it, far fewer packets than engine.io's packet cap: only the byte cap cuts it.
+  const log = new RoomLog(redis, new RedisKeys(system.keyPrefix));
+  const text = 'y'.repeat(8000);
+  for (let i = 0; i < 250; i++) await log.append(room.id, { type: 'barrage', id: `p${i}`, userId: 'flood', name: 'flood', text });
+  while ((await metric('liveroom_gateway_slow_disconnects_total')) <= cutBefore) await new Promise((r) => setTimeout(r, 100));
+  // The session is gone: the next poll is refused.
+  expect((await poll(sid)).status).toBe(400);
+});

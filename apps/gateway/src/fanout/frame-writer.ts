@@ -4,9 +4,10 @@ import * as ws from 'ws';
 /** What the writer reads of engine.io and ws internals (stable across engine.io 6 / ws 8). */
 interface EngineConnection {
   readyState: string;
-  writeBuffer: unknown[];
+  writeBuffer: { data?: unknown }[];
   transport: { name: string; socket?: WsInternals };
   write(data: string): void;
+  close(discard?: boolean): void;
 }
 interface WsInternals {
   readyState: number;
@@ -54,8 +55,11 @@ export class FrameWriter {
       if (conn.readyState !== 'open') continue;
       try {
         const ws = conn.transport.name === 'websocket' ? conn.transport.socket : undefined;
-        if ((ws?._socket?.writableLength ?? 0) > this.maxBufferedBytes || conn.writeBuffer.length > MAX_QUEUED_PACKETS) {
+        if ((ws?._socket?.writableLength ?? 0) > this.maxBufferedBytes || this.holdsTooMuch(conn.writeBuffer)) {
           socket.disconnect(true);
+          // Without discard engine.io keeps what it holds until the client takes it (a stalled
+          // long-polling client never does): drop it now, the client resumes with sinceSeq.
+          conn.close(true);
           this.onSlowSocket();
           dropped++;
           continue;
@@ -78,6 +82,18 @@ export class FrameWriter {
     }
     // The Engine.IO message type '4' is the one byte that is not the packet's.
     return { written, dropped, bytes: encoded ? encoded.length - 1 : Buffer.byteLength(packet) };
+  }
+
+  /**
+   * What engine.io holds for a socket that is not taking it (a polling client that stopped polling):
+   * too many packets, or more than the byte cap, like a websocket's unsent bytes.
+   */
+  private holdsTooMuch(held: { data?: unknown }[]): boolean {
+    if (held.length > MAX_QUEUED_PACKETS) return true;
+    // Usually empty, or a packet or two waiting for a websocket write to complete: cheap to count.
+    let bytes = 0;
+    for (const packet of held) bytes += typeof packet.data === 'string' ? packet.data.length : 0;
+    return bytes > this.maxBufferedBytes;
   }
 }
 
