@@ -19,6 +19,21 @@ export const GIFTING_PATTERNS = {
 
 export const giftSendCommandSchema = z.strictObject({ actor: actorSchema, gift: giftSendSchema });
 export type GiftSendCommand = z.input<typeof giftSendCommandSchema>;
+/**
+ * A gift's room event before the room log sequences it (no seq, ts): what the outbox stores and the
+ * relay reads back, validated there like any other queue input.
+ */
+export const giftDraftSchema = z.object({
+  type: z.literal('gift'),
+  txId: z.string().min(1).max(64),
+  userId: idSchema,
+  name: z.string().max(64),
+  giftId: z.string().min(1).max(64),
+  giftName: z.string().min(1).max(64),
+  count: z.number().int().min(1),
+  value: z.number().int().min(1),
+});
+
 export const giftSendResultSchema = z.strictObject({ txId: z.string().min(1).max(64), balance: z.number().int().min(0) });
 export type GiftSendResult = z.infer<typeof giftSendResultSchema>;
 

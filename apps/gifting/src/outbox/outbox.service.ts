@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import type { GiftEvent } from '#contracts';
+import { type GiftEvent, giftDraftSchema } from '#contracts';
 import { toInt } from '#persistence';
 
 export type GiftDraft = Omit<GiftEvent, 'seq' | 'ts'>;
@@ -7,19 +7,16 @@ export type GiftDraft = Omit<GiftEvent, 'seq' | 'ts'>;
 /** NOTIFY channel that wakes the relays of other processes when gifts commit. */
 export const OUTBOX_CHANNEL = 'gifting_outbox';
 
-/** The draft back from its jsonb column (jsonb does not keep key order; the fields are rebuilt). */
+/**
+ * The draft back from its jsonb column, validated (a row that is not a gift event fails its room's
+ * round loudly and stays undispatched, visible in the ledger check, instead of announcing garbage).
+ * jsonb does not keep key order: the fields are rebuilt in the event's order.
+ */
 export function draftOf(stored: unknown): GiftDraft {
-  const e = (typeof stored === 'string' ? JSON.parse(stored) : stored) as Record<string, unknown>;
-  return {
-    type: 'gift',
-    txId: String(e.txId),
-    userId: String(e.userId),
-    name: String(e.name),
-    giftId: String(e.giftId),
-    giftName: String(e.giftName),
-    count: Number(e.count),
-    value: Number(e.value),
-  };
+  const parsed = giftDraftSchema.safeParse(typeof stored === 'string' ? JSON.parse(stored) : stored);
+  if (!parsed.success) throw new Error(`outbox row is not a gift event: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  const e = parsed.data;
+  return { type: 'gift', txId: e.txId, userId: e.userId, name: e.name, giftId: e.giftId, giftName: e.giftName, count: e.count, value: e.value };
 }
 
 /** Undispatched outbox rows (the whole table) and the age of the oldest, by the database's clock. */
