@@ -286,6 +286,12 @@ describe('HTTP API (§7)', () => {
 
   it('serves /healthz, /readyz and /metrics with liveroom_gateway_connections', async () => {
     await client();
+    // An unknown route, on the gateway and on a service's HTTP port: the same error shape (§7).
+    for (const base of [url, system.barrages[0]!.url]) {
+      const missing = await fetch(`${base}/no/such/route`);
+      expect(missing.status).toBe(404);
+      expect(await missing.json()).toEqual({ error: { code: 'ROOM_NOT_FOUND', message: expect.any(String) } });
+    }
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
     expect(await (await fetch(`${url}/readyz`)).json()).toMatchObject({ ready: true, checks: { redis: 'ok', postgres: 'ok' } });
     const metrics = await (await fetch(`${url}/metrics`)).text();

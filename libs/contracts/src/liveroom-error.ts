@@ -50,6 +50,15 @@ export class LiveroomError extends Error {
     return wire;
   }
 
+  /**
+   * An HTTP failure raised by the framework (no route, a body that is not JSON, too large), in
+   * PROTOCOL terms: 404 is the contract's one not-found code, other 4xx are bad input.
+   */
+  static fromHttpStatus(status: number, message: string): LiveroomError {
+    if (status === 404) return new LiveroomError('ROOM_NOT_FOUND', message);
+    return new LiveroomError(status < 500 ? 'INVALID_ARGUMENT' : 'INTERNAL', message);
+  }
+
   /** Any thrown value, as a LiveroomError: unknown failures become INTERNAL (details stay in logs). */
   static from(error: unknown): LiveroomError {
     if (error instanceof LiveroomError) return error;

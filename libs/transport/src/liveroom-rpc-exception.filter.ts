@@ -14,7 +14,8 @@ import { type Observable, throwError } from 'rxjs';
  *   app.useGlobalFilters(new LiveroomRpcExceptionFilter());
  *
  * In a hybrid app (`connectMicroservice(..., { inheritAppConfig: true })`) the same global filter
- * also sees HTTP errors; those get a plain JSON answer (HttpException keeps its status and body).
+ * also sees HTTP errors; those are answered as the gateway answers them (PROTOCOL §7):
+ * `{ error: { code, message } }` with the code's status.
  */
 @Catch()
 export class LiveroomRpcExceptionFilter implements RpcExceptionFilter<unknown, WireError> {
@@ -45,13 +46,9 @@ interface HttpResponseLike {
 function replyHttp(exception: unknown, host: ArgumentsHost, logger: Logger): void {
   const res = host.switchToHttp().getResponse<HttpResponseLike>();
   if (res.headersSent) return;
-  if (exception instanceof HttpException) {
-    const body = exception.getResponse();
-    res.status(exception.getStatus()).json(typeof body === 'string' ? { message: body } : body);
-    return;
-  }
-  const wire = toWireError(exception, logger);
-  res.status(LiveroomError.from(wire).httpStatus).json(wire);
+  const mapped =
+    exception instanceof HttpException ? LiveroomError.fromHttpStatus(exception.getStatus(), exception.message) : LiveroomError.from(toWireError(exception, logger));
+  res.status(mapped.httpStatus).json({ error: mapped.toWire() });
 }
 
 function safeString(value: unknown): string {

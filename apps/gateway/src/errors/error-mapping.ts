@@ -37,15 +37,9 @@ export function replier(ack: AckFn): (body: Ack<object>) => void {
 export class HttpErrorFilter implements ExceptionFilter {
   catch(error: unknown, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<Response>();
-    const mapped = error instanceof HttpException ? fromHttpException(error) : toLiveroomError(error);
+    const mapped = error instanceof HttpException ? LiveroomError.fromHttpStatus(error.getStatus(), error.getStatus() === 404 ? 'no such route' : error.message) : toLiveroomError(error);
     noteErrorCode(res, mapped.code);
     res.status(mapped.httpStatus).json({ error: mapped.toWire() });
   }
 }
 
-function fromHttpException(error: HttpException): LiveroomError {
-  const status = error.getStatus();
-  if (status === 404) return new LiveroomError('ROOM_NOT_FOUND', 'no such route');
-  if (status === 413 || status === 400) return new LiveroomError('INVALID_ARGUMENT', error.message);
-  return new LiveroomError(status < 500 ? 'INVALID_ARGUMENT' : 'INTERNAL', error.message);
-}
