@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { firstValueFrom } from 'rxjs';
-import { GIFTING_PATTERNS, GIFTING_SERVICE, LiveroomError } from '#contracts';
+import { GIFTING_PATTERNS, GIFTING_SERVICE, LiveroomError, RedisKeys } from '#contracts';
 import { freePort, REDIS_URL, REPO_ROOT } from '#testing';
 import { RedisStreamsClient } from '#transport';
 import { Gifting, cleanup, giftEvents, isolation, waitFor } from './harness.js';
@@ -86,7 +86,7 @@ run(`chaos: SIGKILLs, a Redis outage, duplicates and overspend mid-load (seed ${
     for (const [i, u] of users.entries()) await g.credit(u, i < 4 ? 2_000 : 30_000);
     const port = await freePort();
     child = await spawnGifting(port);
-    client = new RedisStreamsClient({ redisUrl: REDIS_URL, prefix: `${env.KEY_PREFIX}rpc:`, service: GIFTING_SERVICE, timeoutMs: 3000 });
+    client = new RedisStreamsClient({ redisUrl: REDIS_URL, prefix: new RedisKeys(env.KEY_PREFIX).transportPrefix(), service: GIFTING_SERVICE, timeoutMs: 3000 });
     await client.connect();
     const gifts = ['heart', 'rose', 'rocket', 'castle'];
     const requests = Array.from({ length: 300 }, (_, i) => ({

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
+import { pgPoolOf } from '#persistence';
 import { GiftBatcher, type GiftOrder } from '../src/gifts/gift-batcher.js';
 import type { StoredRow } from '../src/idempotency/idempotency.service.js';
 import { Gifting, cleanup, isolation } from './harness.js';
@@ -21,7 +22,7 @@ afterAll(async () => {
   await cleanup(env);
 });
 
-const pool = (): pg.Pool => (g.db.driver as unknown as { master: pg.Pool }).master;
+const pool = (): pg.Pool => pgPoolOf(g.db);
 
 function order(userId: string, key: string, value: number, extra: Partial<GiftOrder> = {}): GiftOrder {
   const txId = randomUUID();

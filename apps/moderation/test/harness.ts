@@ -39,7 +39,7 @@ export class Moderation {
     });
     this.app = await NestFactory.create(AppModule.forRoot(config), { logger: ['error'] });
     this.app.useGlobalFilters(new LiveroomRpcExceptionFilter());
-    const prefix = `${this.keyPrefix}rpc:`;
+    const prefix = new RedisKeys(this.keyPrefix).transportPrefix();
     this.app.connectMicroservice(
       { strategy: new RedisStreamsServer({ redisUrl: REDIS_URL, prefix, service: MODERATION_SERVICE, heartbeatMs: 200, deadAfterMs: 800 }) },
       { inheritAppConfig: true },

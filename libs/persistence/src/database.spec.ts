@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { openDatabase } from './database.js';
+import { DataSource } from 'typeorm';
+import { dataSourceOptions, openDatabase, pgPoolOf, ROOMS_SCHEMA } from './database.js';
 import { RoomEntity } from './rooms/room.entity.js';
 
 const name = `liveroom_test_${randomBytes(4).toString('hex')}`;
@@ -21,5 +22,14 @@ describe('openDatabase (real PostgreSQL)', () => {
     await a.getRepository(RoomEntity).insert({ id: 'r1', title: 't', hostId: 'h', endedAt: null });
     expect(await b.getRepository(RoomEntity).findOneByOrFail({ id: 'r1' })).toMatchObject({ title: 't', hostId: 'h', endedAt: null });
     await Promise.all([a.destroy(), b.destroy()]);
+  });
+
+  it('pgPoolOf gives the pg pool behind an initialized DataSource', async () => {
+    expect(() => pgPoolOf(new DataSource(dataSourceOptions(url, ROOMS_SCHEMA)))).toThrow('not initialized');
+    const db = await openDatabase(url, undefined, 2);
+    const pool = pgPoolOf(db);
+    expect(pool).toBeInstanceOf(pg.Pool);
+    expect((await pool.query<{ db: string }>('SELECT current_database() AS db')).rows[0]?.db).toBe(name);
+    await db.destroy();
   });
 });

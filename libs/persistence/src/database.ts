@@ -77,3 +77,16 @@ export async function openDatabase(url: string, schema: SchemaSet = ROOMS_SCHEMA
   await runMigrations(dataSource);
   return dataSource;
 }
+
+/**
+ * The node-postgres pool behind an initialized Postgres `DataSource`, for hot paths that want a plain
+ * pooled query (no QueryRunner per call). It shares the DataSource's connections and closes with it.
+ */
+export function pgPoolOf(dataSource: DataSource): pg.Pool {
+  if (dataSource.options.type !== 'postgres') throw new Error(`pgPoolOf: a ${dataSource.options.type} DataSource has no pg pool`);
+  // TypeORM exposes the pool only as PostgresDriver.master (typed `any`, set by initialize()): this is
+  // the one place that reaches for it.
+  const pool = (dataSource.driver as unknown as { master?: pg.Pool }).master;
+  if (!pool) throw new Error('pgPoolOf: the DataSource is not initialized');
+  return pool;
+}

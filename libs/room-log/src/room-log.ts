@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { LiveroomError, RedisKeys, type RoomEvent, type RoomEventDraft } from '#contracts';
+import { defineScript, type ScriptArg } from '#redis';
 import { APPEND_MANY_SCRIPT, APPEND_SCRIPT } from './append.lua.js';
 import { type RawRoomEvent, toRaw } from './raw-event.js';
 import { HISTORY_SCRIPT, RECENT_SCRIPT } from './read.lua.js';
@@ -40,14 +41,6 @@ export interface HistoryResult {
   seq: number;
 }
 
-interface AppendingRedis extends Redis {
-  roomLogAppend(...args: (string | number)[]): Promise<[number, string | number]>;
-  roomLogAppendMany(numberOfKeys: number, ...args: (string | number)[]): Promise<[number, string][]>;
-  /** A nil seq comes back from Lua as null (false in the script). */
-  roomLogHistory(seqKey: string, logKey: string, fromId: string): Promise<[string | null, [string, string[]][]]>;
-  roomLogRecent(seqKey: string, recentKey: string, count: number): Promise<[string | null, string[]]>;
-}
-
 /** The refusal of an append to a room that is not live (the scripts' `room_log_not_live` code). */
 export function notLiveError(roomId: string, code: string): LiveroomError {
   return new LiveroomError(code === 'ROOM_ENDED' ? 'ROOM_ENDED' : 'ROOM_NOT_FOUND', `room ${roomId}: ${code}`);
@@ -58,19 +51,22 @@ export function notLiveError(roomId: string, code: string): LiveroomError {
  * and the history the gateways read from.
  */
 export class RoomLog {
-  private readonly redis: AppendingRedis;
+  private readonly appendScript: (...keysThenArgs: ScriptArg[]) => Promise<[number, string | number]>;
+  /** Variadic keys (one dedupe key per event): the key count is passed with each call. */
+  private readonly appendManyScript: (numberOfKeys: number, ...keysThenArgs: ScriptArg[]) => Promise<[number, string][]>;
+  /** A nil seq comes back from Lua as null (false in the script). */
+  private readonly historyScript: (seqKey: string, logKey: string, fromId: string) => Promise<[string | null, [string, string[]][]]>;
+  private readonly recentScript: (seqKey: string, recentKey: string, count: number) => Promise<[string | null, string[]]>;
 
   constructor(
-    redis: Redis,
+    private readonly redis: Redis,
     private readonly keys: RedisKeys,
     private readonly options: RoomLogOptions = DEFAULT_ROOM_LOG_OPTIONS,
   ) {
-    if (!('roomLogAppend' in redis)) redis.defineCommand('roomLogAppend', { numberOfKeys: 5, lua: APPEND_SCRIPT });
-    // Variadic keys (one dedupe key per event): the key count is passed with each call.
-    if (!('roomLogAppendMany' in redis)) redis.defineCommand('roomLogAppendMany', { lua: APPEND_MANY_SCRIPT });
-    if (!('roomLogHistory' in redis)) redis.defineCommand('roomLogHistory', { numberOfKeys: 2, lua: HISTORY_SCRIPT });
-    if (!('roomLogRecent' in redis)) redis.defineCommand('roomLogRecent', { numberOfKeys: 2, lua: RECENT_SCRIPT });
-    this.redis = redis as AppendingRedis;
+    this.appendScript = defineScript(redis, 'roomLogAppend', { numberOfKeys: 5, lua: APPEND_SCRIPT });
+    this.appendManyScript = defineScript(redis, 'roomLogAppendMany', { lua: APPEND_MANY_SCRIPT });
+    this.historyScript = defineScript(redis, 'roomLogHistory', { numberOfKeys: 2, lua: HISTORY_SCRIPT });
+    this.recentScript = defineScript(redis, 'roomLogRecent', { numberOfKeys: 2, lua: RECENT_SCRIPT });
   }
 
   async append<D extends RoomEventDraft>(
@@ -81,7 +77,7 @@ export class RoomLog {
     const k = this.keys;
     // Without a dedupe key the slot names the seq key: a script must declare every key it may touch.
     const dedupe = options.dedupeKey ? k.roomDedupe(roomId, options.dedupeKey) : k.roomSeq(roomId);
-    const [status, payload] = await this.redis.roomLogAppend(
+    const [status, payload] = await this.appendScript(
       k.roomSeq(roomId),
       k.roomLog(roomId),
       k.roomRecentBarrage(roomId),
@@ -112,7 +108,7 @@ export class RoomLog {
     const seqKey = k.roomSeq(roomId);
     const dedupeKeys = items.map((item) => (item.dedupeKey ? k.roomDedupe(roomId, item.dedupeKey) : seqKey));
     const perEvent = items.flatMap((item) => [JSON.stringify(item.draft), item.draft.type, item.dedupeKey ? '1' : '0']);
-    const replies = await this.redis.roomLogAppendMany(
+    const replies = await this.appendManyScript(
       3 + items.length,
       seqKey,
       k.roomLog(roomId),
@@ -133,7 +129,7 @@ export class RoomLog {
 
   /** Every event after `afterSeq`, or resync when the history no longer reaches back that far. */
   async history(roomId: string, afterSeq: number): Promise<HistoryResult> {
-    const [seqReply, entries] = await this.redis.roomLogHistory(this.keys.roomSeq(roomId), this.keys.roomLog(roomId), `${afterSeq + 1}-0`);
+    const [seqReply, entries] = await this.historyScript(this.keys.roomSeq(roomId), this.keys.roomLog(roomId), `${afterSeq + 1}-0`);
     const seq = Number(seqReply ?? 0);
     const events = entries.map(([, fields]) => toRaw(fields[1] ?? '')).filter((e): e is RawRoomEvent => e !== null);
     if (afterSeq > seq) return { events: [], resync: true, seq };
@@ -152,7 +148,7 @@ export class RoomLog {
 
   /** The last barrage events (oldest first) for snapshots, and the room's seq when they were read. */
   async recentBarrage(roomId: string): Promise<{ events: RawRoomEvent[]; seq: number }> {
-    const [seqReply, list] = await this.redis.roomLogRecent(this.keys.roomSeq(roomId), this.keys.roomRecentBarrage(roomId), this.options.recentSize);
+    const [seqReply, list] = await this.recentScript(this.keys.roomSeq(roomId), this.keys.roomRecentBarrage(roomId), this.options.recentSize);
     const events = list
       .map(toRaw)
       .filter((e): e is RawRoomEvent => e !== null)

@@ -15,7 +15,7 @@ const MAX_STREAM_LENGTH = 100_000;
 
 export interface RedisStreamsClientOptions {
   redisUrl: string;
-  /** Same prefix as the servers', e.g. `lr:rpc:`. */
+  /** Same prefix as the servers' (`RedisKeys.transportPrefix()`), e.g. `lr:rpc:`. */
   prefix: string;
   /** Target service: requests go to stream `${prefix}${service}`. */
   service: string;

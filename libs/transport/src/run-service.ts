@@ -1,5 +1,6 @@
 import { type DynamicModule, Logger, type LoggerService, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { RedisKeys } from '#contracts';
 import { LiveroomRpcExceptionFilter } from './liveroom-rpc-exception.filter.js';
 import { RedisStreamsServer } from './redis-streams.server.js';
 
@@ -12,6 +13,7 @@ export interface ServiceSpec {
   /** HTTP port of /healthz, /readyz, /metrics. */
   port: number;
   redisUrl: string;
+  /** The deployment's KEY_PREFIX; the transport's keys live under `RedisKeys.transportPrefix()` of it. */
   keyPrefix: string;
   concurrency: number;
   /** The app's logger (a pino-backed LoggerService), or Nest's console logger with these levels. */
@@ -38,7 +40,7 @@ async function start(spec: ServiceSpec): Promise<void> {
     {
       strategy: new RedisStreamsServer({
         redisUrl: spec.redisUrl,
-        prefix: `${spec.keyPrefix}rpc:`,
+        prefix: new RedisKeys(spec.keyPrefix).transportPrefix(),
         service: spec.service,
         concurrency: spec.concurrency,
       }),

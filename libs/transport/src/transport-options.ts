@@ -22,7 +22,7 @@ export function validateOptions(values: Record<string, number>): void {
 
 export interface RedisStreamsServerOptions {
   redisUrl: string;
-  /** Key prefix shared by clients and servers, e.g. `lr:rpc:`. */
+  /** Key prefix shared by clients and servers: the apps use `RedisKeys.transportPrefix()`, e.g. `lr:rpc:`. */
   prefix: string;
   /** This app's service name: it reads stream `${prefix}${service}` as consumer group `service`. */
   service: string;

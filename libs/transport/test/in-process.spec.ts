@@ -6,12 +6,12 @@ import { Ctx, EventPattern, MessagePattern, type MicroserviceOptions, Payload } 
 import type { INestMicroservice } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { firstValueFrom, of } from 'rxjs';
-import { LiveroomError } from '#contracts';
+import { LiveroomError, RedisKeys } from '#contracts';
 import { LiveroomRpcExceptionFilter, RedisStreamsClient, RedisStreamsContext, RedisStreamsServer } from '../src/index.js';
 import { deleteKeys, waitFor } from './redis-test-utils.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const PREFIX = `lrtest:${randomUUID()}:rpc:`;
+const PREFIX = new RedisKeys(`lrtest:${randomUUID()}:`).transportPrefix();
 const SERVICE = 'echo-svc';
 
 /** What the handlers saw, so tests can await handling instead of sleeping. */

@@ -5,11 +5,12 @@ import { NestFactory } from '@nestjs/core';
 import { EventPattern, type MicroserviceOptions, Payload } from '@nestjs/microservices';
 import { Redis } from 'ioredis';
 import { firstValueFrom } from 'rxjs';
+import { RedisKeys } from '#contracts';
 import { RedisStreamsClient, RedisStreamsServer } from '../src/index.js';
 import { deleteKeys } from './redis-test-utils.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const PREFIX = `lrtest:${randomUUID()}:rpc:`;
+const PREFIX = new RedisKeys(`lrtest:${randomUUID()}:`).transportPrefix();
 const SERVICE = 'orphan-svc';
 let handled: (data: unknown) => void = () => undefined;
 

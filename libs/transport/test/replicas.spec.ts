@@ -6,13 +6,14 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Redis } from 'ioredis';
 import { firstValueFrom } from 'rxjs';
+import { RedisKeys } from '#contracts';
 import { RedisStreamsClient } from '../src/index.js';
 import { deleteKeys, waitFor } from './redis-test-utils.js';
 
 const ROOT = resolve(process.cwd());
 const FIXTURE = join(ROOT, 'dist/libs/transport/test/replica.fixture.js');
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const PREFIX = `lrtest:${randomUUID()}:rpc:`;
+const PREFIX = new RedisKeys(`lrtest:${randomUUID()}:`).transportPrefix();
 
 interface Replica {
   proc: ChildProcess;

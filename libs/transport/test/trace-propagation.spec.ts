@@ -7,13 +7,13 @@ import { context, SpanKind, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, NodeTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-node';
 import { Redis } from 'ioredis';
 import { firstValueFrom } from 'rxjs';
-import { LiveroomError } from '#contracts';
+import { LiveroomError, RedisKeys } from '#contracts';
 import { LiveroomRpcExceptionFilter, RedisStreamsClient, type RedisStreamsContext, RedisStreamsServer } from '../src/index.js';
 import { deleteKeys } from './redis-test-utils.js';
 
 /** W3C trace context rides in the message headers: the handler runs inside a child of the caller's span. */
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const PREFIX = `lrtest:${randomUUID()}:rpc:`;
+const PREFIX = new RedisKeys(`lrtest:${randomUUID()}:`).transportPrefix();
 const SERVICE = 'traced-svc';
 const exporter = new InMemorySpanExporter();
 const provider = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });

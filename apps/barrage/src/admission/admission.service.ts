@@ -2,15 +2,11 @@ import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { type Actor, type BarrageEvent, type ErrorCode, isErrorCode, LiveroomError, RedisKeys } from '#contracts';
-import { REDIS } from '#redis';
+import { defineScript, REDIS, type ScriptArg } from '#redis';
 import { DEFAULT_ROOM_LOG_OPTIONS, notLiveError } from '#room-log';
 import { normalize } from '#term-filter';
 import { BARRAGE_CONFIG, type BarrageConfig } from '../config.js';
 import { ADMIT_AND_APPEND_SCRIPT } from './admission.lua.js';
-
-interface AdmittingRedis extends Redis {
-  barrageAdmitAndAppend(...args: (string | number)[]): Promise<[number, string, number?]>;
-}
 
 /** A barrage event before the room log gives it its seq and ts. */
 export type BarrageDraft = Omit<BarrageEvent, 'seq' | 'ts'>;
@@ -28,15 +24,15 @@ export interface Admitted {
  */
 @Injectable()
 export class AdmissionService {
-  private readonly redis: AdmittingRedis;
+  /** 11 KEYS then the ARGV (see admission.lua.ts); answers [verdict, event JSON or code, retryAfterMs?]. */
+  private readonly admitAndAppendScript: (...keysThenArgs: ScriptArg[]) => Promise<[number, string, number?]>;
 
   constructor(
     @Inject(REDIS) redis: Redis,
     private readonly keys: RedisKeys,
     @Inject(BARRAGE_CONFIG) private readonly config: BarrageConfig,
   ) {
-    if (!('barrageAdmitAndAppend' in redis)) redis.defineCommand('barrageAdmitAndAppend', { numberOfKeys: 11, lua: ADMIT_AND_APPEND_SCRIPT });
-    this.redis = redis as AdmittingRedis;
+    this.admitAndAppendScript = defineScript(redis, 'barrageAdmitAndAppend', { numberOfKeys: 11, lua: ADMIT_AND_APPEND_SCRIPT });
   }
 
   /**
@@ -50,7 +46,7 @@ export class AdmissionService {
     // that normalizes to nothing (emoji, punctuation) on itself, or every emoji would repeat every other.
     const normalized = normalize(text).text;
     const fingerprint = createHash('sha1').update(normalized.length > 0 ? `n:${normalized}` : `r:${text.trim()}`).digest('base64url').slice(0, 16);
-    const [verdict, detail, retryAfterMs] = await this.redis.barrageAdmitAndAppend(
+    const [verdict, detail, retryAfterMs] = await this.admitAndAppendScript(
       k.roomDedupe(roomId, dedupeKey),
       k.roomMute(roomId, actor.userId),
       k.roomMeta(roomId),

@@ -40,7 +40,7 @@ export class DictionaryService implements OnModuleInit, OnApplicationShutdown {
     });
     this.moderation = new ServiceClient(
       MODERATION_SERVICE,
-      new RedisStreamsClient({ redisUrl: config.REDIS_URL, prefix: `${config.KEY_PREFIX}rpc:`, service: MODERATION_SERVICE, timeoutMs: config.MODERATION_TIMEOUT_MS }),
+      new RedisStreamsClient({ redisUrl: config.REDIS_URL, prefix: keys.transportPrefix(), service: MODERATION_SERVICE, timeoutMs: config.MODERATION_TIMEOUT_MS }),
     );
     this.subscriber = createRedis(config.REDIS_URL, 'barrage-dictionary');
     this.decisions = new Counter({ name: 'liveroom_moderation_decisions_total', help: 'barrage messages by filter decision', labelNames: ['decision'], registers: [metrics.registry] });

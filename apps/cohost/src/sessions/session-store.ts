@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { type CohostSession, cohostSessionSchema, type ErrorCode, isErrorCode, LiveroomError, RedisKeys, roomOfSession } from '#contracts';
-import { REDIS } from '#redis';
+import { defineScript, REDIS, type ScriptArg } from '#redis';
 import { DEFAULT_ROOM_LOG_OPTIONS } from '#room-log';
 import { COHOST_CONFIG, type CohostConfig } from '../config.js';
 import { CREATE_SCRIPT, TRANSITION_SCRIPT } from './session-scripts.lua.js';
@@ -18,31 +18,24 @@ export interface Transition {
 /** The room log's history length, as the room-log library keeps it (the script appends `cohost` events). */
 const HISTORY_MAXLEN = DEFAULT_ROOM_LOG_OPTIONS.historySize;
 
-interface ScriptedRedis extends Redis {
-  cohostCreate(...args: (string | number)[]): Promise<string[]>;
-  cohostTransition(...args: (string | number)[]): Promise<string[]>;
-}
-
 /** Co-host sessions in Redis: every change is one atomic script (see session-scripts.lua.ts). */
 @Injectable()
 export class SessionStore {
-  private readonly redis: ScriptedRedis;
+  private readonly createScript: (...keysThenArgs: ScriptArg[]) => Promise<string[]>;
+  private readonly transitionScript: (...keysThenArgs: ScriptArg[]) => Promise<string[]>;
 
   constructor(
-    @Inject(REDIS) redis: Redis,
+    @Inject(REDIS) private readonly redis: Redis,
     private readonly keys: RedisKeys,
     @Inject(COHOST_CONFIG) private readonly config: CohostConfig,
   ) {
-    if (!('cohostCreate' in redis)) {
-      redis.defineCommand('cohostCreate', { numberOfKeys: 4, lua: CREATE_SCRIPT });
-      redis.defineCommand('cohostTransition', { numberOfKeys: 8, lua: TRANSITION_SCRIPT });
-    }
-    this.redis = redis as ScriptedRedis;
+    this.createScript = defineScript(redis, 'cohostCreate', { numberOfKeys: 4, lua: CREATE_SCRIPT });
+    this.transitionScript = defineScript(redis, 'cohostTransition', { numberOfKeys: 8, lua: TRANSITION_SCRIPT });
   }
 
   async create(sessionId: string, roomId: string, kind: 'invite' | 'request', actorId: string, targetId: string, now: number): Promise<CohostSession> {
     const k = this.keys;
-    const reply = await this.redis.cohostCreate(
+    const reply = await this.createScript(
       k.roomMeta(roomId),
       k.cohostOpen(roomId),
       k.cohostSession(roomId, sessionId),
@@ -61,7 +54,7 @@ export class SessionStore {
   async transition(sessionId: string, op: PartyOp | SystemOp, actorId = '', offlineSince = 0): Promise<Transition> {
     const k = this.keys;
     const roomId = roomOfSession(sessionId);
-    const reply = await this.redis.cohostTransition(
+    const reply = await this.transitionScript(
       k.cohostSession(roomId, sessionId),
       k.cohostOpen(roomId),
       k.cohostSeats(roomId),

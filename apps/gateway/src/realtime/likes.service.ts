@@ -2,17 +2,13 @@ import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } fro
 import type { Redis } from 'ioredis';
 import type { Socket } from 'socket.io';
 import { likeSendSchema, parseInput, RedisKeys } from '#contracts';
-import { REDIS } from '#redis';
+import { defineScript, REDIS, type ScriptArg } from '#redis';
 import { requireUser } from '../auth/jwt-verifier.js';
 import { requireJoined } from '../common/socket-state.js';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config.js';
 import { COUNT_LIKES_SCRIPT } from './likes.lua.js';
 
 const FLUSH_MS = 200;
-
-interface LikesRedis extends Redis {
-  countLikes(numKeys: number, ...args: (string | number)[]): Promise<number>;
-}
 
 /**
  * like:send is aggregated here and never broadcast one by one. Each user gets at most
@@ -24,15 +20,15 @@ export class LikesService implements OnModuleInit, OnApplicationShutdown {
   /** room -> "user\nsecond" -> likes not yet flushed (already capped per second on this gateway). */
   private pending = new Map<string, Map<string, number>>();
   private timer: NodeJS.Timeout | null = null;
-  private readonly redis: LikesRedis;
+  /** KEYS: likes total, then the windows (their count first: it varies). Returns the likes counted. */
+  private readonly countLikes: (numKeys: number, ...keysThenArgs: ScriptArg[]) => Promise<number>;
 
   constructor(
     @Inject(REDIS) redis: Redis,
     private readonly keys: RedisKeys,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {
-    if (!('countLikes' in redis)) redis.defineCommand('countLikes', { lua: COUNT_LIKES_SCRIPT });
-    this.redis = redis as LikesRedis;
+    this.countLikes = defineScript(redis, 'countLikes', { lua: COUNT_LIKES_SCRIPT });
   }
 
   onModuleInit(): void {
@@ -69,7 +65,7 @@ export class LikesService implements OnModuleInit, OnApplicationShutdown {
           counts.push(n);
         }
         try {
-          await this.redis.countLikes(keys.length, ...keys, this.config.LIKES_PER_USER_PER_SEC, ...counts);
+          await this.countLikes(keys.length, ...keys, this.config.LIKES_PER_USER_PER_SEC, ...counts);
         } catch {
           // Redis unreachable: keep this room's likes for the next flush instead of losing them.
           const room = this.pending.get(roomId) ?? new Map<string, number>();

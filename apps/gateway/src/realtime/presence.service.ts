@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { RedisKeys } from '#contracts';
-import { REDIS } from '#redis';
+import { defineScript, REDIS } from '#redis';
 import { GatewayInstance } from '../common/gateway-instance.js';
 
 /** Decrements a user's socket count on this gateway; the field goes at zero. */
@@ -11,10 +11,6 @@ if n <= 0 then redis.call('HDEL', KEYS[1], ARGV[1]) end
 return n
 `;
 
-interface PresenceRedis extends Redis {
-  presenceLeave(key: string, field: string): Promise<number>;
-}
-
 /**
  * Which gateways hold a socket of a user: a hash per user, a field per gateway instance. The
  * cohost service reads it (with the live gateways) to tell a guest who is gone from one who
@@ -22,15 +18,14 @@ interface PresenceRedis extends Redis {
  */
 @Injectable()
 export class PresenceService {
-  private readonly redis: PresenceRedis;
+  private readonly leave: (key: string, field: string) => Promise<number>;
 
   constructor(
-    @Inject(REDIS) redis: Redis,
+    @Inject(REDIS) private readonly redis: Redis,
     private readonly keys: RedisKeys,
     private readonly instance: GatewayInstance,
   ) {
-    if (!('presenceLeave' in redis)) redis.defineCommand('presenceLeave', { numberOfKeys: 1, lua: LEAVE_SCRIPT });
-    this.redis = redis as PresenceRedis;
+    this.leave = defineScript(redis, 'presenceLeave', { numberOfKeys: 1, lua: LEAVE_SCRIPT });
   }
 
   connected(userId: string): void {
@@ -38,6 +33,6 @@ export class PresenceService {
   }
 
   disconnected(userId: string): void {
-    this.redis.presenceLeave(this.keys.userPresence(userId), this.instance.id).catch(() => undefined);
+    this.leave(this.keys.userPresence(userId), this.instance.id).catch(() => undefined);
   }
 }

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
-import { COHOST_SERVICE, GIFTING_SERVICE, MODERATION_SERVICE, SERVICES } from '#contracts';
+import { COHOST_SERVICE, GIFTING_SERVICE, MODERATION_SERVICE, RedisKeys, SERVICES } from '#contracts';
 import { RedisStreamsClient, ServiceClient } from '#transport';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config.js';
 
@@ -8,10 +8,10 @@ export const GIFTING_CLIENT = Symbol('GIFTING_CLIENT');
 export const MODERATION_CLIENT = Symbol('MODERATION_CLIENT');
 export const COHOST_CLIENT = Symbol('COHOST_CLIENT');
 
-function clientFor(service: string, config: GatewayConfig): ServiceClient {
+function clientFor(service: string, config: GatewayConfig, keys: RedisKeys): ServiceClient {
   return new ServiceClient(
     service,
-    new RedisStreamsClient({ redisUrl: config.REDIS_URL, prefix: `${config.KEY_PREFIX}rpc:`, service, timeoutMs: config.SERVICE_TIMEOUT_MS }),
+    new RedisStreamsClient({ redisUrl: config.REDIS_URL, prefix: keys.transportPrefix(), service, timeoutMs: config.SERVICE_TIMEOUT_MS }),
   );
 }
 
@@ -32,10 +32,10 @@ class ServiceClientsCloser implements OnApplicationShutdown {
 /** Clients of the backend services, over the Redis Streams transport. */
 @Module({
   providers: [
-    { provide: BARRAGE_SERVICE, inject: [GATEWAY_CONFIG], useFactory: (c: GatewayConfig) => clientFor(SERVICES.barrage, c) },
-    { provide: GIFTING_CLIENT, inject: [GATEWAY_CONFIG], useFactory: (c: GatewayConfig) => clientFor(GIFTING_SERVICE, c) },
-    { provide: MODERATION_CLIENT, inject: [GATEWAY_CONFIG], useFactory: (c: GatewayConfig) => clientFor(MODERATION_SERVICE, c) },
-    { provide: COHOST_CLIENT, inject: [GATEWAY_CONFIG], useFactory: (c: GatewayConfig) => clientFor(COHOST_SERVICE, c) },
+    { provide: BARRAGE_SERVICE, inject: [GATEWAY_CONFIG, RedisKeys], useFactory: (c: GatewayConfig, k: RedisKeys) => clientFor(SERVICES.barrage, c, k) },
+    { provide: GIFTING_CLIENT, inject: [GATEWAY_CONFIG, RedisKeys], useFactory: (c: GatewayConfig, k: RedisKeys) => clientFor(GIFTING_SERVICE, c, k) },
+    { provide: MODERATION_CLIENT, inject: [GATEWAY_CONFIG, RedisKeys], useFactory: (c: GatewayConfig, k: RedisKeys) => clientFor(MODERATION_SERVICE, c, k) },
+    { provide: COHOST_CLIENT, inject: [GATEWAY_CONFIG, RedisKeys], useFactory: (c: GatewayConfig, k: RedisKeys) => clientFor(COHOST_SERVICE, c, k) },
     ServiceClientsCloser,
   ],
   exports: [BARRAGE_SERVICE, GIFTING_CLIENT, MODERATION_CLIENT, COHOST_CLIENT],

@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import { DataSource } from 'typeorm';
 import { type Actor, type GiftSendInput, type GiftSendResult, LiveroomError, RedisKeys } from '#contracts';
+import { pgPoolOf } from '#persistence';
 import { REDIS } from '#redis';
 import { GIFTING_CONFIG, type GiftingConfig } from '../config.js';
 import { type IdempotentRequest, replay, type StoredRow } from '../idempotency/idempotency.service.js';
@@ -106,7 +107,7 @@ export class GiftsService {
 
   /** The pg pool under TypeORM: a plain pooled query, no QueryRunner per gift. */
   private pg(): pg.Pool {
-    this.pool ??= (this.db.driver as unknown as { master: pg.Pool }).master;
+    this.pool ??= pgPoolOf(this.db);
     return this.pool;
   }
 

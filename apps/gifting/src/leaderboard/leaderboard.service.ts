@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { type Leaderboard, RedisKeys } from '#contracts';
-import { REDIS } from '#redis';
+import { defineScript, REDIS, type ScriptArg } from '#redis';
 
 /**
  * Counts gifts of one room into its leaderboard, each once per txId: a gift's marker is SET NX, and
@@ -21,10 +21,6 @@ end
 return applied
 `;
 
-interface LeaderboardRedis extends Redis {
-  giftingLeaderboardApply(numberOfKeys: number, ...args: (string | number)[]): Promise<number>;
-}
-
 export interface LeaderboardGift {
   txId: string;
   userId: string;
@@ -34,21 +30,20 @@ export interface LeaderboardGift {
 
 @Injectable()
 export class LeaderboardService {
-  private readonly redis: LeaderboardRedis;
+  private readonly applyScript: (numberOfKeys: number, ...keysThenArgs: ScriptArg[]) => Promise<number>;
 
   constructor(
-    @Inject(REDIS) redis: Redis,
+    @Inject(REDIS) private readonly redis: Redis,
     private readonly keys: RedisKeys,
   ) {
-    if (!('giftingLeaderboardApply' in redis)) redis.defineCommand('giftingLeaderboardApply', { lua: APPLY_SCRIPT });
-    this.redis = redis as LeaderboardRedis;
+    this.applyScript = defineScript(redis, 'giftingLeaderboardApply', { lua: APPLY_SCRIPT });
   }
 
   /** Counts the gifts of one room (a batch, in one round trip); returns how many were not counted before. */
   async apply(roomId: string, gifts: readonly LeaderboardGift[], markerTtlSec: number): Promise<number> {
     if (gifts.length === 0) return 0;
     const k = this.keys;
-    return this.redis.giftingLeaderboardApply(
+    return this.applyScript(
       2 + gifts.length,
       k.roomLeaderboard(roomId),
       k.roomLeaderboardNames(roomId),

@@ -1,8 +1,5 @@
 import { Module } from '@nestjs/common';
-import type { Redis } from 'ioredis';
-import { RedisKeys } from '#contracts';
-import { REDIS } from '#redis';
-import { RoomLog } from '#room-log';
+import { RoomLogModule } from '#room-log';
 import { AuditModule } from '../audit/audit.module.js';
 import { BanSync } from './ban-sync.service.js';
 import { PowersController } from './powers.controller.js';
@@ -10,13 +7,8 @@ import { PowersService } from './powers.service.js';
 import { RoomAuthority } from './room-authority.js';
 
 @Module({
-  imports: [AuditModule],
+  imports: [AuditModule, RoomLogModule],
   controllers: [PowersController],
-  providers: [
-    PowersService,
-    RoomAuthority,
-    BanSync,
-    { provide: RoomLog, inject: [REDIS, RedisKeys], useFactory: (redis: Redis, keys: RedisKeys) => new RoomLog(redis, keys) },
-  ],
+  providers: [PowersService, RoomAuthority, BanSync],
 })
 export class PowersModule {}
