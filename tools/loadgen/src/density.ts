@@ -16,6 +16,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SignJWT } from 'jose';
 import type { DensityReport, DensityTask } from './density-worker.js';
+import { deleteKeys } from './gift-bench-procs.js';
 import { clockTicksPerSecond, readProcCpu } from './stats.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -181,6 +182,9 @@ async function main(): Promise<void> {
     for (const c of clients) c.send({ close: true });
     await Promise.all(clients.map((c) => (c.exitCode === null ? once(c, 'exit') : undefined)));
     await Promise.all(nodes.map(async (n) => (n.exitCode === null ? (n.kill('SIGTERM'), once(n, 'exit')) : undefined)));
+    await deleteKeys(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', `density:${runId}:`).catch((e: unknown) =>
+      process.stderr.write(`deleting Redis keys under density:${runId}: failed: ${(e as Error).message}\n`),
+    );
   }
 }
 

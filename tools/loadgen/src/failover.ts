@@ -19,6 +19,7 @@ import { rankGateways } from '#sdk';
 import { SignJWT } from 'jose';
 import { io, type Socket } from 'socket.io-client';
 import { nodeArgsFrom, serverNodeArgs } from './args.js';
+import { deleteKeys } from './gift-bench-procs.js';
 import type { ClientOutcome, FailoverTask } from './failover-worker.js';
 import { clockTicksPerSecond, readProcCpu } from './stats.js';
 
@@ -161,6 +162,10 @@ async function main(): Promise<void> {
     await Promise.all(children.map((c) => (c.exitCode === null && c.signalCode === null ? Promise.race([once(c, 'exit'), sleep(5000)]) : undefined)));
     for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
     await Promise.all([...nodes, ...backends].map(async (n) => (n.exitCode === null && n.signalCode === null ? (n.kill('SIGTERM'), once(n, 'exit')) : undefined)));
+    // The run's room logs, streams and counters: nothing of it is read again.
+    await deleteKeys(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', env.KEY_PREFIX).catch((e: unknown) =>
+      log(`deleting Redis keys under ${env.KEY_PREFIX} failed: ${(e as Error).message}`),
+    );
   }
 }
 
