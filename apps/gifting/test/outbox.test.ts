@@ -61,6 +61,30 @@ describe('outbox relay', () => {
     await g.close();
   });
 
+  it('leaves a row that is not a gift event undispatched, without holding up its room or backing off', async () => {
+    const g = await Gifting.start({ ...base, OUTBOX_RELAY: '0' });
+    try {
+      await g.openRoom('r-bad', 'host1');
+      await g.credit('u-bad', 10_000);
+      const sent = [];
+      for (let i = 0; i < 3; i++) sent.push(await g.send('u-bad', { roomId: 'r-bad', giftId: 'rose', count: 1 }));
+      // Tampered by hand: no longer a gift event.
+      const [original] = (await g.db.query(`SELECT event FROM gift_outbox WHERE tx_id = $1`, [sent[1]!.txId])) as { event: object }[];
+      await g.db.query(`UPDATE gift_outbox SET event = '{"type":"gift","txId":42}' WHERE tx_id = $1`, [sent[1]!.txId]);
+      expect(await g.relay.runOnce()).toEqual({ dispatched: 2, taken: 3, failed: false });
+      expect((await giftEvents(g, 'r-bad')).map((e) => e.txId)).toEqual([sent[0]!.txId, sent[2]!.txId]);
+      expect(await undispatched(g)).toBe(1);
+      const [row] = (await g.db.query(`SELECT attempts FROM gift_outbox WHERE tx_id = $1`, [sent[1]!.txId])) as { attempts: number }[];
+      expect(row?.attempts).toBe(1);
+      // Repaired, it is announced by the next round (after its room's later gift: it was held back).
+      await g.db.query(`UPDATE gift_outbox SET event = $2 WHERE tx_id = $1`, [sent[1]!.txId, JSON.stringify(original!.event)]);
+      expect(await g.relay.runOnce()).toEqual({ dispatched: 1, taken: 1, failed: false });
+      expect(await undispatched(g)).toBe(0);
+    } finally {
+      await g.close();
+    }
+  });
+
   it('dispatches a row that commits after a later one', async () => {
     const g = await Gifting.start({ ...base, OUTBOX_RELAY: '0' });
     await g.openRoom('r2', 'host2');

@@ -27,9 +27,10 @@ export const giftDraftSchema = z.object({
   type: z.literal('gift'),
   txId: z.string().min(1).max(64),
   userId: idSchema,
-  name: z.string().max(64),
-  giftId: z.string().min(1).max(64),
-  giftName: z.string().min(1).max(64),
+  // Lengths are the catalog's and the token's business: here only the types are checked.
+  name: z.string(),
+  giftId: z.string().min(1),
+  giftName: z.string().min(1),
   count: z.number().int().min(1),
   value: z.number().int().min(1),
 });

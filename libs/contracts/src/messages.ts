@@ -13,8 +13,9 @@ export const PATTERNS = { barrageSend: 'barrage.send' } as const;
 /** The sender, as the gateway authenticated it. */
 export const actorSchema = z.strictObject({
   userId: idSchema,
-  name: z.string().max(32),
-  roles: z.array(z.string().max(32)).max(16),
+  // 32 characters (code points, as the gateway cuts a token's name): up to 64 UTF-16 units with emoji.
+  name: z.string().max(64),
+  roles: z.array(z.string().max(64)).max(16),
 });
 export type Actor = z.infer<typeof actorSchema>;
 

@@ -205,9 +205,12 @@ export class LiveroomClient implements RequestSender {
         if (this.resumePending) {
           this.resumePending = false;
           for (const stream of this.rooms.values()) {
-            const resumed: Promise<void> = this.resume(stream).finally(() => {
-              if (this.resuming.get(stream.roomId) === resumed) this.resuming.delete(stream.roomId);
-            });
+            // A throwing 'resumed'/'error' listener must not become an unhandled rejection.
+            const resumed: Promise<void> = this.resume(stream)
+              .catch(() => undefined)
+              .finally(() => {
+                if (this.resuming.get(stream.roomId) === resumed) this.resuming.delete(stream.roomId);
+              });
             this.resuming.set(stream.roomId, resumed);
           }
         }

@@ -48,6 +48,9 @@ async function start(spec: ServiceSpec): Promise<void> {
     { inheritAppConfig: true },
   );
   app.enableShutdownHooks();
+  // Module init hooks first (a barrage replica loads its dictionary there): a microservice connected
+  // without deferInitialization would otherwise start consuming requests before them.
+  await app.init();
   await app.startAllMicroservices();
   await app.listen(spec.port, '0.0.0.0');
   new Logger('bootstrap').log(`${spec.name} listening on :${spec.port}`);

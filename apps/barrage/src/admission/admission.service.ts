@@ -44,8 +44,7 @@ export class AdmissionService {
     const c = this.config;
     // Repeats are judged on the normalized text, so "spam" and "S P A M" are the same message; a text
     // that normalizes to nothing (emoji, punctuation) on itself, or every emoji would repeat every other.
-    const normalized = normalize(text).text;
-    const fingerprint = createHash('sha1').update(normalized.length > 0 ? `n:${normalized}` : `r:${text.trim()}`).digest('base64url').slice(0, 16);
+    const fingerprint = c.BARRAGE_REPEAT_WINDOW_SEC > 0 ? fingerprintOf(text) : 'off';
     const [verdict, detail, retryAfterMs] = await this.admitAndAppendScript(
       k.roomDedupe(roomId, dedupeKey),
       k.roomMute(roomId, actor.userId),
@@ -76,6 +75,11 @@ export class AdmissionService {
     if (!isErrorCode(detail)) throw new LiveroomError('INTERNAL', `admission script answered ${String(detail)}`);
     throw refusal(detail, Number(retryAfterMs ?? 0), roomId);
   }
+}
+
+function fingerprintOf(text: string): string {
+  const normalized = normalize(text).text;
+  return createHash('sha1').update(normalized.length > 0 ? `n:${normalized}` : `r:${text.trim()}`).digest('base64url').slice(0, 16);
 }
 
 function refusal(code: ErrorCode, retryAfterMs: number, roomId: string): LiveroomError {

@@ -26,6 +26,7 @@ export class DictionaryService implements OnModuleInit, OnApplicationShutdown {
   private readonly breaker = circuitBreaker(handleAll, { halfOpenAfter: 2000, breaker: new ConsecutiveBreaker(3) });
   private poll: NodeJS.Timeout | null = null;
   private refreshing: Promise<void> | null = null;
+  private stopping = false;
   private readonly decisions: Counter<'decision'>;
 
   constructor(
@@ -54,8 +55,8 @@ export class DictionaryService implements OnModuleInit, OnApplicationShutdown {
     await this.subscriber.subscribe(this.keys.moderationChanged());
     this.poll = setInterval(() => void this.refresh(), this.config.DICTIONARY_POLL_MS);
     this.poll.unref();
-    // Before the app starts consuming barrage requests (Nest awaits this before the transport
-    // connects): a replica that took requests without a dictionary would answer UNAVAILABLE.
+    // Before the app starts consuming barrage requests (runService awaits app.init() before the
+    // transport connects): a replica that took requests without a dictionary would answer UNAVAILABLE.
     await this.firstLoad();
   }
 
@@ -65,13 +66,14 @@ export class DictionaryService implements OnModuleInit, OnApplicationShutdown {
    * /readyz stays red, so a rollout during a moderation outage does not replace working replicas.
    */
   private async firstLoad(): Promise<void> {
-    for (const until = Date.now() + this.config.DICTIONARY_FIRST_LOAD_MS; !this.filter && Date.now() < until; ) {
+    for (const until = Date.now() + this.config.DICTIONARY_FIRST_LOAD_MS; !this.filter && !this.stopping && Date.now() < until; ) {
       await this.refresh();
       if (!this.filter) await new Promise((resolve) => setTimeout(resolve, FIRST_LOAD_RETRY_MS));
     }
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.stopping = true;
     if (this.poll) clearInterval(this.poll);
     await Promise.all([quietQuit(this.subscriber), this.moderation.close()]);
   }
@@ -88,6 +90,7 @@ export class DictionaryService implements OnModuleInit, OnApplicationShutdown {
 
   /** Fetches and swaps in the dictionary if its version changed. Never throws. */
   refresh(): Promise<void> {
+    if (this.stopping) return Promise.resolve();
     this.refreshing ??= this.load().finally(() => (this.refreshing = null));
     return this.refreshing;
   }

@@ -13,6 +13,8 @@ export function signedIn<T>(handle: (socket: Socket, body: unknown) => T): (sock
     const state = stateOf(socket);
     // PROTOCOL §1: `exp` is honoured, also on a connection opened before it passed.
     if (state.expiresAt !== null && state.expiresAt <= Date.now()) {
+      // Closed once this ack is out: the client (the SDK) reconnects with a fresh token.
+      setImmediate(() => socket.disconnect(true));
       throw new LiveroomError('UNAUTHORIZED', 'the token has expired: connect again with a new one');
     }
     requireUser(state.caller);

@@ -11,6 +11,7 @@ interface EngineConnection {
 }
 interface WsInternals {
   readyState: number;
+  terminate(): void;
   _socket?: { writableLength: number };
   _sender?: { sendFrame(list: Buffer[], cb?: () => void): void };
 }
@@ -57,9 +58,11 @@ export class FrameWriter {
         const ws = conn.transport.name === 'websocket' ? conn.transport.socket : undefined;
         if ((ws?._socket?.writableLength ?? 0) > this.maxBufferedBytes || this.holdsTooMuch(conn.writeBuffer)) {
           socket.disconnect(true);
-          // Without discard engine.io keeps what it holds until the client takes it (a stalled
-          // long-polling client never does): drop it now, the client resumes with sinceSeq.
+          // Drop what waits for it now, the client resumes with sinceSeq: without discard engine.io
+          // keeps its packets until the client takes them (a stalled long-polling client never does),
+          // and a websocket's close frame would queue behind megabytes for ws's 30 s close timeout.
           conn.close(true);
+          ws?.terminate();
           this.onSlowSocket();
           dropped++;
           continue;

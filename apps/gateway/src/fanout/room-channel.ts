@@ -5,6 +5,8 @@ import { eventPacket, type FrameWriter } from './frame-writer.js';
 
 /** Events a channel keeps in memory to serve joins that race with live traffic. */
 const KEEP_EVENTS = 1024;
+/** How long a sent ban is remembered for joins in flight (a join answers within 5 s). */
+const KEEP_BANS_MS = 10_000;
 
 export interface ChannelHooks {
   /**
@@ -28,6 +30,8 @@ export class RoomChannel {
   private immediate: NodeJS.Immediate | null = null;
   private lastFlushAt = 0;
   private waiters: { seq: number; resolve: () => void }[] = [];
+  /** Users whose `moderation/ban` went out, and when (performance.now()): see bannedSince(). */
+  private readonly sentBans = new Map<string, number>();
   lastSeq: number;
   flushedSeq: number;
   /** No longer followed: a join that finds its channel closed acquires a new one. */
@@ -73,9 +77,19 @@ export class RoomChannel {
     return slice;
   }
 
-  /** Resolves once every event up to `seq` has been sent (or after timeoutMs). */
+  /**
+   * Whether a ban of `userId` was sent to this room after `since` (performance.now()). A join that
+   * read "not banned" before the ban's frame must not be added after it: that frame's kick did not
+   * include its socket.
+   */
+  bannedSince(userId: string, since: number): boolean {
+    return (this.sentBans.get(userId) ?? -Infinity) >= since;
+  }
+
+  /** Resolves once every event up to `seq` has been sent (or after timeoutMs, or at once when closed). */
   waitFlushed(seq: number, timeoutMs: number): Promise<boolean> {
     if (this.flushedSeq >= seq) return Promise.resolve(true);
+    if (this.closed) return Promise.resolve(false);
     return new Promise((resolve) => {
       const waiter = { seq, resolve: () => (clearTimeout(timer), resolve(true)) };
       const timer = setTimeout(() => {
@@ -121,6 +135,7 @@ export class RoomChannel {
     if (pending.length === 0) return;
     this.lastFlushAt = Date.now();
     if (pending.some((e) => e.type === 'room' && e.event.type === 'room' && e.event.action === 'ended')) this.ended = true;
+    this.rememberBans(pending);
     let frameBytes = 0;
     if (this.sockets.size > 0) {
       let json = `{"roomId":"${this.roomId}","events":[`;
@@ -140,5 +155,11 @@ export class RoomChannel {
       for (const w of due) w.resolve();
     }
     this.hooks.onFlushed(this, pending, this.sockets.size, frameBytes);
+  }
+
+  private rememberBans(events: RawRoomEvent[]): void {
+    const now = performance.now();
+    for (const e of events) if (e.event.type === 'moderation' && e.event.action === 'ban') this.sentBans.set(e.event.userId, now);
+    if (this.sentBans.size > 0) for (const [userId, at] of this.sentBans) if (now - at > KEEP_BANS_MS) this.sentBans.delete(userId);
   }
 }

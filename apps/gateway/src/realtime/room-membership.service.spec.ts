@@ -142,3 +142,17 @@ it('waits for the frame of events it holds but has not sent, so the snapshot inc
   await t.live([barrage(5)]);
   expect(t.writer.frames.get(t.socket)).toEqual([[5]]);
 });
+
+it("refuses a join whose ban went out while it was reading (that frame's kick could not include it)", async () => {
+  const t = setUp();
+  await t.live(range(1, 2));
+  const joining = t.join();
+  await t.settle();
+  // The ban of this socket's user ('v') is sent to the room after its "not banned" read.
+  const event = { seq: 3, type: 'moderation' as const, ts: 1, action: 'ban' as const, userId: 'v' };
+  await t.live([{ seq: 3, type: 'moderation', json: JSON.stringify(event), event }]);
+  t.reads.recents.shift()!({ events: range(1, 2), seq: 3 });
+  const ack = await joining;
+  expect(ack).toMatchObject({ ok: false, error: { code: 'BANNED' } });
+  expect(t.channel.sockets.has(t.socket)).toBe(false);
+});

@@ -37,6 +37,7 @@ export class RoomMembershipService {
   async join(socket: Socket, payload: unknown, reply: Reply): Promise<void> {
     const state = stateOf(socket);
     const token = Symbol('join');
+    const startedAt = performance.now();
     let roomId: string | null = null;
     const deadline = setTimeout(() => finish({ ok: false, error: new LiveroomError('UNAVAILABLE', 'join timed out', 1000).toWire() }), JOIN_DEADLINE_MS);
     let answered = false;
@@ -72,12 +73,16 @@ export class RoomMembershipService {
         // as this gateway knows it, e.g. the one a client was just acked (PROTOCOL §3).
         if (channel.lastSeq > channel.flushedSeq) await channel.waitFlushed(channel.lastSeq, CATCH_UP_MS);
         // --- synchronous from here: check, cut, add, ack ---
-        if (answered || !socket.connected) return this.fanout.release(roomId);
+        if (answered || !socket.connected) {
+          clearTimeout(deadline);
+          return this.fanout.release(roomId);
+        }
         if (state.joining.get(roomId) !== token) {
           this.fanout.release(roomId);
           throw new LiveroomError('INVALID_STATE', 'a later room:join or room:leave for this room replaced this join');
         }
         if (channel.ended) throw new LiveroomError('ROOM_ENDED', `room ${roomId} has ended`);
+        if (state.caller && channel.bannedSince(state.caller.userId, startedAt)) throw new LiveroomError('BANNED', `you are banned from room ${roomId}`);
         if (channel.closed) continue;
         const build = prepared(channel.flushedSeq);
         if (!build) continue; // memory no longer covered what was read: read again

@@ -27,6 +27,7 @@ export class StatsBroadcasterService implements OnModuleInit, OnApplicationShutd
 
   onApplicationShutdown(): void {
     if (this.timer) clearInterval(this.timer);
+    this.timer = null;
   }
 
   async tick(): Promise<void> {
@@ -37,7 +38,8 @@ export class StatsBroadcasterService implements OnModuleInit, OnApplicationShutd
       for (const roomId of this.lastSent.keys()) if (!rooms.includes(roomId)) this.lastSent.delete(roomId);
       const stats = await this.stats.stats(rooms);
       const early = this.lastEmitAt + this.config.STATS_INTERVAL_MS - Date.now();
-      if (early > 0) await new Promise((resolve) => setTimeout(resolve, early));
+      if (early > 0) await new Promise((resolve) => setTimeout(resolve, early).unref());
+      if (!this.timer) return; // shut down meanwhile
       this.lastEmitAt = Date.now();
       for (const [roomId, s] of stats) {
         const frame: RoomStatsFrame = { roomId, viewers: s.viewers, likes: s.likes };
