@@ -9,14 +9,14 @@ import { buildTermFilter, type TermFilter, warmUp } from '#term-filter';
 import { RedisStreamsClient, ServiceClient } from '#transport';
 import { BARRAGE_CONFIG, type BarrageConfig } from '../config.js';
 
+const FIRST_LOAD_RETRY_MS = 250;
+
 /**
  * The moderation dictionary this replica filters with. Policy when the moderation service is down:
  * keep filtering with the last dictionary (a circuit breaker stops hammering it); only a replica that
  * never got one answers UNAVAILABLE. A new version (announced on Redis, also polled) is fetched and
  * built outside request handling, then swapped in with one assignment.
  */
-const FIRST_LOAD_RETRY_MS = 250;
-
 @Injectable()
 export class DictionaryService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('dictionary');

@@ -1,4 +1,5 @@
-import { MAX_PAYLOAD_BYTES, payloadLimitParser } from './payload-limit-parser.js';
+import { PAYLOAD_MAX_BYTES } from '#contracts';
+import { payloadLimitParser } from './payload-limit-parser.js';
 
 /** Feeds encoded Socket.IO packets to a fresh decoder: true when they decode, false when refused. */
 function accepts(...chunks: (string | Buffer)[]): boolean {
@@ -16,13 +17,13 @@ function accepts(...chunks: (string | Buffer)[]): boolean {
 const event = (name: string, bytes: number, ackId = ''): string => `2${ackId}["${name}",{"t":"${'x'.repeat(bytes - 8)}"}]`;
 
 it('closes on an event payload over 16 KiB, whatever the event name or ack id', () => {
-  expect(accepts(event('barrage:send', MAX_PAYLOAD_BYTES, '17'))).toBe(true);
-  expect(accepts(event('barrage:send', MAX_PAYLOAD_BYTES + 1, '17'))).toBe(false);
-  expect(accepts(event('x', MAX_PAYLOAD_BYTES + 1))).toBe(false);
+  expect(accepts(event('barrage:send', PAYLOAD_MAX_BYTES, '17'))).toBe(true);
+  expect(accepts(event('barrage:send', PAYLOAD_MAX_BYTES + 1, '17'))).toBe(false);
+  expect(accepts(event('x', PAYLOAD_MAX_BYTES + 1))).toBe(false);
   // Padding after the event name does not hide bytes.
-  expect(accepts(`2["barrage:send" ,{"t":"${'x'.repeat(MAX_PAYLOAD_BYTES)}","y":1}]`)).toBe(false);
+  expect(accepts(`2["barrage:send" ,{"t":"${'x'.repeat(PAYLOAD_MAX_BYTES)}","y":1}]`)).toBe(false);
   // Multi-byte characters count as their UTF-8 bytes.
-  expect(accepts(`2["barrage:send",{"t":"${'é'.repeat(MAX_PAYLOAD_BYTES / 2)}"}]`)).toBe(false);
+  expect(accepts(`2["barrage:send",{"t":"${'é'.repeat(PAYLOAD_MAX_BYTES / 2)}"}]`)).toBe(false);
 });
 
 it('lets cohost:signal carry 16 KiB of data plus its envelope', () => {
@@ -32,7 +33,7 @@ it('lets cohost:signal carry 16 KiB of data plus its envelope', () => {
 });
 
 it('counts other packets whole: a CONNECT with a huge auth payload is refused', () => {
-  expect(accepts(`0{"token":"${'t'.repeat(MAX_PAYLOAD_BYTES)}"}`)).toBe(false);
+  expect(accepts(`0{"token":"${'t'.repeat(PAYLOAD_MAX_BYTES)}"}`)).toBe(false);
   expect(accepts(`0{"token":"${'t'.repeat(100)}"}`)).toBe(true);
 });
 

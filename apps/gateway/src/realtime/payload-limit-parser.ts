@@ -1,9 +1,6 @@
 import { Decoder, Encoder } from 'socket.io-parser';
 import { COHOST_SIGNAL_MAX_BYTES, PAYLOAD_MAX_BYTES } from '#contracts';
 
-/** PROTOCOL §1: an event payload larger than this closes the connection. */
-export const MAX_PAYLOAD_BYTES = PAYLOAD_MAX_BYTES;
-
 /**
  * `cohost:signal` carries up to 16 KiB of `data` (PROTOCOL §5) inside `{ sessionId, data }`: its
  * payload may exceed §1's limit by the envelope, so that `data` of exactly 16 KiB is relayed and a
@@ -42,15 +39,15 @@ class PayloadLimitDecoder extends Decoder {
   override add(chunk: unknown): void {
     if (typeof chunk === 'string') {
       this.attachedBytes = 0;
-      if (chunk.length * 3 > MAX_PAYLOAD_BYTES) {
-        const limit = chunk.startsWith(SIGNAL_PREFIX, chunk.indexOf('[')) ? SIGNAL_PAYLOAD_MAX_BYTES : MAX_PAYLOAD_BYTES;
+      if (chunk.length * 3 > PAYLOAD_MAX_BYTES) {
+        const limit = chunk.startsWith(SIGNAL_PREFIX, chunk.indexOf('[')) ? SIGNAL_PAYLOAD_MAX_BYTES : PAYLOAD_MAX_BYTES;
         const bytes = payloadBytes(chunk);
         if (bytes > limit) throw new Error('payload too large');
         this.attachedBytes = bytes;
       }
     } else if (chunk instanceof ArrayBuffer || ArrayBuffer.isView(chunk)) {
       this.attachedBytes += chunk.byteLength;
-      if (this.attachedBytes > MAX_PAYLOAD_BYTES) throw new Error('payload too large');
+      if (this.attachedBytes > PAYLOAD_MAX_BYTES) throw new Error('payload too large');
     }
     super.add(chunk);
   }

@@ -24,8 +24,9 @@ type BuildAck = (meta: RoomMeta, viewers: number, likes: number) => RoomJoinResu
 /**
  * room:join / room:leave. The join reads history from Redis, waits for the frame of any event this
  * gateway holds but has not sent yet, then, in one synchronous step, cuts it at what this gateway has
- * sent to the room (`flushedSeq`), fills the rest from the channel's memory, adds the socket and acks. So the client gets `missed` up to that point and
- * every later event in frames: no hole, no duplicate, whatever was published while it joined.
+ * sent to the room (`flushedSeq`), fills the rest from the channel's memory, adds the socket and acks.
+ * So the client gets `missed` up to that point and every later event in frames: no hole, no
+ * duplicate, whatever was published while it joined.
  */
 @Injectable()
 export class RoomMembershipService {

@@ -233,7 +233,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   }
 }
 
-/** The rows by room, each room's in the order taken (oldest first). */
+/** A row whose event read back as a gift event. */
 type ValidRow = OutboxRow & { draft: GiftDraft };
 
 function splitValid(batch: readonly OutboxRow[]): { valid: ValidRow[]; invalid: { row: OutboxRow; reason: string }[] } {
@@ -249,6 +249,7 @@ function splitValid(batch: readonly OutboxRow[]): { valid: ValidRow[]; invalid: 
   return { valid, invalid };
 }
 
+/** The rows by room, each room's in the order taken (oldest first). */
 function groupByRoom(batch: readonly ValidRow[]): Map<string, ValidRow[]> {
   const rooms = new Map<string, ValidRow[]>();
   for (const row of batch) {

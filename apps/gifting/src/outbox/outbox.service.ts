@@ -8,9 +8,9 @@ export type GiftDraft = Omit<GiftEvent, 'seq' | 'ts'>;
 export const OUTBOX_CHANNEL = 'gifting_outbox';
 
 /**
- * The draft back from its jsonb column, validated (a row that is not a gift event fails its room's
- * round loudly and stays undispatched, visible in the ledger check, instead of announcing garbage).
- * jsonb does not keep key order: the fields are rebuilt in the event's order.
+ * The draft back from its jsonb column, validated: throws for a row that is not a gift event (the
+ * relay leaves such a row undispatched instead of announcing garbage). jsonb does not keep key
+ * order: the fields are rebuilt in the event's order.
  */
 export function draftOf(stored: unknown): GiftDraft {
   const parsed = giftDraftSchema.safeParse(typeof stored === 'string' ? JSON.parse(stored) : stored);
